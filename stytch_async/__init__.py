@@ -1,0 +1,17 @@
+"""stytch_async: an async-first, typed client for the Stytch authentication API."""
+
+from __future__ import annotations
+
+from ._version import __version__
+from .client import AsyncStytch
+from .errors import ClientError, DecodeError, HttpError, StytchError, UsageError
+
+__all__ = [
+    "AsyncStytch",
+    "ClientError",
+    "DecodeError",
+    "HttpError",
+    "StytchError",
+    "UsageError",
+    "__version__",
+]

@@ -1,0 +1,21 @@
+"""``python -m stytch_async demo``: a passwordless login against a local stand-in for Stytch."""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = "usage: python -m stytch_async demo"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["demo"]:
+        print(USAGE, file=sys.stderr)
+        return 2
+    from ._demo import run
+
+    return run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

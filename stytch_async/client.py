@@ -1,0 +1,48 @@
+"""``AsyncStytch``: the async client for Stytch's consumer API."""
+
+from __future__ import annotations
+
+import httpx
+
+from ._client import BaseClient
+from ._consumer import ConsumerProducts
+
+
+class AsyncStytch(BaseClient, ConsumerProducts):
+    """An async client for Stytch's consumer API.
+
+    Create one per process and reuse it; it holds one pooled ``httpx.AsyncClient``::
+
+        async with AsyncStytch("project-test-...", "secret-test-...") as stytch:
+            await stytch.magic_links.email.login_or_create(email="ada@example.com")
+
+    ``base_url`` overrides the API host (a path prefix is kept); without it the
+    environment comes from ``environment`` or from the project id prefix
+    (``project-live-`` or ``project-test-``). ``timeout`` bounds each whole call,
+    retries included; ``max_retries`` is how many more attempts a retryable
+    failure gets. An ``http_client`` you pass in is used as is and left open.
+    """
+
+    def __init__(
+        self,
+        project_id: str,
+        secret: str,
+        *,
+        environment: str | None = None,
+        base_url: str | None = None,
+        fraud_base_url: str | None = None,
+        timeout: float | None = 30.0,
+        max_retries: int = 2,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            project_id,
+            secret,
+            environment=environment,
+            base_url=base_url,
+            fraud_base_url=fraud_base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            http_client=http_client,
+        )
+        self._init_products(self._transport)

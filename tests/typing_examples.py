@@ -1,0 +1,58 @@
+"""Type-checked, never run: the public API written the way a user writes it (mypy --strict)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+
+from stytch_async import AsyncStytch, ClientError, StytchError
+from stytch_async.magic_links import AuthenticateResponse
+from stytch_async.models import Attributes, Session, User
+
+
+async def login(token: str) -> tuple[User, Session | None]:
+    async with AsyncStytch("project-test-1", "secret", timeout=10, max_retries=1) as stytch:
+        sent = await stytch.magic_links.email.login_or_create(
+            "ada@example.com",
+            login_magic_link_url="https://app.example.com/auth",
+            locale="pt-br",
+            attributes=Attributes(ip_address="203.0.113.7"),
+        )
+        created: bool = sent.user_created
+        _ = created
+        result: AuthenticateResponse = await stytch.magic_links.authenticate(
+            token, session_duration_minutes=60, attributes={"user_agent": "curl"}, timeout=2.5
+        )
+        return result.user, result.session
+
+
+async def check(stytch: AsyncStytch, session_token: str) -> datetime | None:
+    try:
+        auth = await stytch.sessions.authenticate(
+            session_token=session_token,
+            authorization_check={"resource_id": "documents", "action": "read"},
+        )
+    except ClientError as err:
+        code: int = err.status_code
+        kind: str | None = err.error_type
+        _ = (code, kind)
+        return None
+    except StytchError:
+        raise
+    return auth.session.expires_at
+
+
+async def otp(stytch: AsyncStytch) -> str:
+    sent = await stytch.otps.sms.login_or_create("+12025550162", expiration_minutes=2)
+    done = await stytch.otps.authenticate(sent.phone_id, "123456", session_jwt="eyJ...")
+    return done.session_jwt
+
+
+async def injected() -> None:
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=50)) as http:
+        stytch = AsyncStytch(
+            "project-live-1", "secret", http_client=http, base_url="https://login.example.com/api"
+        )
+        await stytch.sessions.revoke(session_id="session-1")
+        await stytch.aclose()
