@@ -36,6 +36,11 @@ PACKAGE = ROOT / "stytch_async"
 # Top-level consumer products exposed on AsyncStytch, in attribute order.
 PRODUCTS: tuple[str, ...] = ("magic_links", "otps", "sessions")
 
+# Hand-written methods that make no single HTTP call (local JWT checks, pagination,
+# token caches) live in mixins; the generated product class inherits from them.
+# accessor path -> (module inside stytch_async, class name)
+EXTENSIONS: dict[str, tuple[str, str]] = {}
+
 LINE_LENGTH = 110  # as in pyproject.toml's [tool.ruff]
 
 BANNER = (
@@ -493,7 +498,10 @@ def render_product_class(
     doc = spec.docs.get(path)
     if doc is None:
         raise ValueError(f"spec/docs.json has no class docstring for {path!r}")
-    lines = [f"class {name}:", f'    """{doc}"""', ""]
+    base = EXTENSIONS.get(path)
+    if base is not None:
+        r.imports[base[0]].add(base[1])
+    lines = [f"class {name}({base[1]}):" if base else f"class {name}:", f'    """{doc}"""', ""]
     for child in children:
         lines.append(f"    {child.rsplit('.', 1)[1]}: {camel(child)}")
     if children:

@@ -186,3 +186,12 @@ def test_retry_after_parsing() -> None:
     assert retry_after_seconds("nan") is None
     assert retry_after_seconds(None) is None
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
+
+
+async def test_delete_sends_neither_body_nor_query(stytch: AsyncStytch, wire: Wire) -> None:
+    wire.reply(200, {"request_id": "r", "status_code": 200})
+    await stytch._transport.send("DELETE", "/v1/users/u%2F1", timeout=None)
+    assert wire.last.method == "DELETE"
+    assert wire.last.url.raw_path == b"/v1/users/u%2F1"
+    assert wire.last.content == b""
+    assert "content-type" not in wire.last.headers
