@@ -34,12 +34,41 @@ ROOT = HERE.parent
 PACKAGE = ROOT / "stytch_async"
 
 # Top-level consumer products exposed on AsyncStytch, in attribute order.
-PRODUCTS: tuple[str, ...] = ("magic_links", "otps", "sessions")
+PRODUCTS: tuple[str, ...] = (
+    "connected_app",
+    "crypto_wallets",
+    "debug",
+    "fraud",
+    "idp",
+    "impersonation",
+    "m2m",
+    "magic_links",
+    "oauth",
+    "otps",
+    "passwords",
+    "project",
+    "rbac",
+    "sessions",
+    "totps",
+    "users",
+    "webauthn",
+)
+
+# Endpoints whose Python signature differs from the wire (the official SDK joins
+# `scopes` into `scope`, spreads `extra`, or posts a form): their models are
+# generated, their methods are written by hand in the product's mixin.
+MANUAL: frozenset[str] = frozenset({"m2m.token", "idp.introspect_token_network"})
 
 # Hand-written methods that make no single HTTP call (local JWT checks, pagination,
 # token caches) live in mixins; the generated product class inherits from them.
 # accessor path -> (module inside stytch_async, class name)
-EXTENSIONS: dict[str, tuple[str, str]] = {}
+EXTENSIONS: dict[str, tuple[str, str]] = {
+    "connected_app.clients": ("_pagination", "ConnectedAppClientsPages"),
+    "idp": ("_idp", "IdpNetwork"),
+    "m2m": ("_m2m", "M2MTokens"),
+    "m2m.clients": ("_pagination", "M2MClientsPages"),
+    "users": ("_pagination", "UsersPages"),
+}
 
 LINE_LENGTH = 110  # as in pyproject.toml's [tool.ruff]
 
@@ -328,13 +357,15 @@ class Renderer:
             "from __future__ import annotations",
             "",
         ]
+        stdlib: list[str] = []
         if self.abc:
-            lines.append(f"from collections.abc import {', '.join(sorted(self.abc))}")
+            stdlib.append(f"from collections.abc import {', '.join(sorted(self.abc))}")
         if self.datetime:
-            lines.append("from datetime import datetime")
+            stdlib.append("from datetime import datetime")
         if self.typing:
-            lines.append(f"from typing import {', '.join(sorted(self.typing))}")
-        lines.append("")
+            stdlib.append(f"from typing import {', '.join(sorted(self.typing))}")
+        if stdlib:
+            lines += [*stdlib, ""]
         lines.append("import attrs")
         lines.append("")
         for mod in sorted(self.imports):
@@ -342,8 +373,15 @@ class Renderer:
         return "\n".join(lines) + "\n"
 
 
+def _isort_key(name: str) -> tuple[int, str]:
+    # isort's order-by-type: CONSTANTS, then Classes, then everything else.
+    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return kind, name
+
+
 def import_line(module: str, names: list[str]) -> str:
     """A relative import, exploded one name per line when it would not fit."""
+    names = sorted(names, key=_isort_key)
     line = f"from .{module} import {', '.join(names)}"
     if len(line) <= LINE_LENGTH:
         return line
@@ -454,7 +492,7 @@ def render_product(spec: Spec, top: str, endpoints: list[Endpoint]) -> str:
     # One request class per endpoint that sends a query or body.
     for e in endpoints:
         params = _request_params(e)
-        if not params:
+        if not params or e.key in MANUAL:
             continue
         name = camel(e.sub) + camel(e.method) + "Request"
         lines = ["@attrs.frozen(kw_only=True)", f"class {name}:", f'    """What ``{e.key}`` sends."""', ""]
@@ -490,10 +528,16 @@ def render_product(spec: Spec, top: str, endpoints: list[Endpoint]) -> str:
     return join_module(r.header(doc), body)
 
 
+def product_class(spec: Spec, path: str) -> str:
+    """``magic_links.email`` -> ``MagicLinksEmail``; ``Api`` is appended where a model has the name."""
+    name = camel(path)
+    return name + "Api" if name in spec.by_name else name
+
+
 def render_product_class(
     spec: Spec, r: Renderer, path: str, endpoints: list[Endpoint], paths: list[str]
 ) -> str:
-    name = camel(path)
+    name = product_class(spec, path)
     children = [p for p in paths if p.startswith(path + ".") and p.count(".") == path.count(".") + 1]
     doc = spec.docs.get(path)
     if doc is None:
@@ -503,13 +547,15 @@ def render_product_class(
         r.imports[base[0]].add(base[1])
     lines = [f"class {name}({base[1]}):" if base else f"class {name}:", f'    """{doc}"""', ""]
     for child in children:
-        lines.append(f"    {child.rsplit('.', 1)[1]}: {camel(child)}")
+        lines.append(f"    {child.rsplit('.', 1)[1]}: {product_class(spec, child)}")
     if children:
         lines.append("")
     lines += ["    def __init__(self, transport: Transport) -> None:", "        self._transport = transport"]
     for child in children:
-        lines.append(f"        self.{child.rsplit('.', 1)[1]} = {camel(child)}(transport)")
+        lines.append(f"        self.{child.rsplit('.', 1)[1]} = {product_class(spec, child)}(transport)")
     for e in sorted(endpoints, key=lambda e: e.method):
+        if e.key in MANUAL:
+            continue
         lines.append("")
         lines.append(render_method(spec, r, e))
     return "\n".join(lines) + "\n"
@@ -547,21 +593,28 @@ def render_method(spec: Spec, r: Renderer, e: Endpoint) -> str:
     call: list[str]
     verb = e.http.lower()
     fraud = e.raw.get("base_url") == "self.fraud_api_base"
-    if fraud:
-        raise ValueError("fraud endpoints are not generated yet")
     request_params = _request_params(e)
     if e.http == "DELETE":
-        call = [f"        return await self._transport.delete({path_expr}, {response}, timeout=timeout)"]
-    else:
-        req_name = camel(e.sub) + camel(e.method) + "Request"
         call = [
-            f"        return await self._transport.{verb}(",
+            "        return await self._transport.delete(",
             f"            {path_expr},",
-            f"            {req_name}(",
+            f"            {response},",
+            "            timeout=timeout,",
+            "        )",
         ]
-        for p in request_params:
-            call.append(f"                {p['name']}={p['name']},")
-        call += ["            ),", f"            {response},", "            timeout=timeout,", "        )"]
+    else:
+        call = [f"        return await self._transport.{verb}(", f"            {path_expr},"]
+        if request_params:
+            call.append(f"            {camel(e.sub) + camel(e.method)}Request(")
+            for p in request_params:
+                call.append(f"                {p['name']}={p['name']},")
+            call.append("            ),")
+        else:
+            call.append("            None,")
+        call += [f"            {response},", "            timeout=timeout,"]
+        if fraud:
+            call.append("            fraud=True,")
+        call.append("        )")
     lines = [f"    async def {e.method}(", *sig, f"    ) -> {response}:", *doc_block, *call]
     return "\n".join(lines)
 
@@ -607,7 +660,7 @@ def render_client_products(spec: Spec) -> str:
         "",
     ]
     lines.append("from ._transport import Transport")
-    lines += [f"from .{top} import {camel(top)}" for top in sorted(PRODUCTS)]
+    lines += [f"from .{top} import {product_class(spec, top)}" for top in sorted(PRODUCTS)]
     lines += [
         "",
         "",
@@ -615,9 +668,9 @@ def render_client_products(spec: Spec) -> str:
         '    """Every consumer product, each sharing the client\'s transport."""',
         "",
     ]
-    lines += [f"    {top}: {camel(top)}" for top in PRODUCTS]
+    lines += [f"    {top}: {product_class(spec, top)}" for top in PRODUCTS]
     lines += ["", "    def _init_products(self, transport: Transport) -> None:"]
-    lines += [f"        self.{top} = {camel(top)}(transport)" for top in PRODUCTS]
+    lines += [f"        self.{top} = {product_class(spec, top)}(transport)" for top in PRODUCTS]
     return "\n".join(lines) + "\n"
 
 

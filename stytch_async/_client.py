@@ -103,6 +103,7 @@ class BaseClient:
         auth = "Basic " + base64.b64encode(f"{project_id}:{secret}".encode()).decode("ascii")
         self._transport = Transport(
             get_client=self._client_for_request,
+            project_id=project_id,
             base_url=self.base_url,
             fraud_base_url=fraud,
             headers={"Authorization": auth, "User-Agent": USER_AGENT},

@@ -6,19 +6,61 @@
 from __future__ import annotations
 
 from ._transport import Transport
+from .connected_app import ConnectedAppApi
+from .crypto_wallets import CryptoWallets
+from .debug import Debug
+from .fraud import Fraud
+from .idp import Idp
+from .impersonation import Impersonation
+from .m2m import M2m
 from .magic_links import MagicLinks
+from .oauth import Oauth
 from .otps import Otps
+from .passwords import Passwords
+from .project import Project
+from .rbac import Rbac
 from .sessions import Sessions
+from .totps import Totps
+from .users import Users
+from .webauthn import Webauthn
 
 
 class ConsumerProducts:
     """Every consumer product, each sharing the client's transport."""
 
+    connected_app: ConnectedAppApi
+    crypto_wallets: CryptoWallets
+    debug: Debug
+    fraud: Fraud
+    idp: Idp
+    impersonation: Impersonation
+    m2m: M2m
     magic_links: MagicLinks
+    oauth: Oauth
     otps: Otps
+    passwords: Passwords
+    project: Project
+    rbac: Rbac
     sessions: Sessions
+    totps: Totps
+    users: Users
+    webauthn: Webauthn
 
     def _init_products(self, transport: Transport) -> None:
+        self.connected_app = ConnectedAppApi(transport)
+        self.crypto_wallets = CryptoWallets(transport)
+        self.debug = Debug(transport)
+        self.fraud = Fraud(transport)
+        self.idp = Idp(transport)
+        self.impersonation = Impersonation(transport)
+        self.m2m = M2m(transport)
         self.magic_links = MagicLinks(transport)
+        self.oauth = Oauth(transport)
         self.otps = Otps(transport)
+        self.passwords = Passwords(transport)
+        self.project = Project(transport)
+        self.rbac = Rbac(transport)
         self.sessions = Sessions(transport)
+        self.totps = Totps(transport)
+        self.users = Users(transport)
+        self.webauthn = Webauthn(transport)

@@ -92,6 +92,7 @@ class Transport:
         self,
         *,
         get_client: Callable[[], httpx.AsyncClient],
+        project_id: str,
         base_url: str,
         fraud_base_url: str,
         headers: Mapping[str, str],
@@ -100,6 +101,7 @@ class Transport:
         converter: cattrs.Converter,
     ) -> None:
         self._get_client = get_client
+        self.project_id = project_id
         self.base_url = base_url.rstrip("/")
         self.fraud_base_url = fraud_base_url.rstrip("/")
         self._headers = dict(headers)
@@ -111,11 +113,15 @@ class Transport:
 
     # -- the four verbs products use ------------------------------------------------
 
-    async def get(self, path: str, request: Any, model: type[T], *, timeout: float | None) -> T:
-        return await self.request("GET", path, model, query=request, timeout=timeout)
+    async def get(
+        self, path: str, request: Any, model: type[T], *, timeout: float | None, fraud: bool = False
+    ) -> T:
+        return await self.request("GET", path, model, query=request, timeout=timeout, fraud=fraud)
 
-    async def post(self, path: str, request: Any, model: type[T], *, timeout: float | None) -> T:
-        return await self.request("POST", path, model, body=request, timeout=timeout)
+    async def post(
+        self, path: str, request: Any, model: type[T], *, timeout: float | None, fraud: bool = False
+    ) -> T:
+        return await self.request("POST", path, model, body=request, timeout=timeout, fraud=fraud)
 
     async def put(self, path: str, request: Any, model: type[T], *, timeout: float | None) -> T:
         return await self.request("PUT", path, model, body=request, timeout=timeout)

@@ -81,7 +81,52 @@ AuthenticationFactorType = Literal[
 LoginOrCreateRequestLocale = Literal["en", "es", "pt-br", "fr"]
 
 
+RuleAction = Literal["ALLOW", "CHALLENGE", "BLOCK", "NONE"]
+
+
+RuleType = Literal[
+    "VISITOR_ID",
+    "BROWSER_ID",
+    "VISITOR_FINGERPRINT",
+    "BROWSER_FINGERPRINT",
+    "HARDWARE_FINGERPRINT",
+    "NETWORK_FINGERPRINT",
+    "CIDR_BLOCK",
+    "ASN",
+    "COUNTRY_CODE",
+]
+
+
 SendRequestLocale = Literal["en", "es", "pt-br", "fr"]
+
+
+VerdictAction = Literal["ALLOW", "CHALLENGE", "BLOCK"]
+
+
+VerdictReasonActionAction = Literal["ALLOW", "CHALLENGE", "BLOCK"]
+
+
+VerdictReasonOverrideAction = Literal["ALLOW", "CHALLENGE", "BLOCK"]
+
+
+@attrs.frozen(kw_only=True)
+class ASNProperties:
+    """The ``ASNProperties`` object of Stytch's API."""
+
+    asn: str
+    name: str
+    network: str
+
+
+@attrs.frozen(kw_only=True)
+class AddressInformation:
+    """The ``AddressInformation`` object of Stytch's API."""
+
+    has_known_bounces: bool
+    has_valid_syntax: bool
+    is_suspected_role_address: bool
+    normalized_email: str
+    tumbling_character_count: int
 
 
 @attrs.frozen(kw_only=True)
@@ -194,12 +239,102 @@ class BitbucketOAuthFactor:
 
 
 @attrs.frozen(kw_only=True)
+class BrowserProperties:
+    """The ``BrowserProperties`` object of Stytch's API."""
+
+    user_agent: str
+
+
+@attrs.frozen(kw_only=True)
 class CoinbaseOAuthFactor:
     """The ``CoinbaseOAuthFactor`` object of Stytch's API."""
 
     id: str
     provider_subject: str
     email_id: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ConnectedApp:
+    """The ``ConnectedApp`` object of Stytch's API."""
+
+    client_id: str
+    client_name: str
+    client_description: str
+    status: str
+    full_access_allowed: bool
+    client_type: str
+    redirect_urls: list[str]
+    access_token_expiry_minutes: int
+    access_token_template_content: str
+    post_logout_redirect_urls: list[str]
+    bypass_consent_for_offline_access: bool
+    creation_method: str
+    id_token_template_content: str
+    client_secret_last_four: str | None = None
+    next_client_secret_last_four: str | None = None
+    access_token_custom_audience: str | None = None
+    logo_url: str | None = None
+    client_id_metadata_url: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ConnectedAppPublic:
+    """The ``ConnectedAppPublic`` object of Stytch's API."""
+
+    client_id: str
+    client_name: str
+    client_description: str
+    client_type: str
+    logo_url: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ConnectedAppWithClientSecret:
+    """The ``ConnectedAppWithClientSecret`` object of Stytch's API."""
+
+    client_id: str
+    client_name: str
+    client_description: str
+    status: str
+    full_access_allowed: bool
+    client_type: str
+    redirect_urls: list[str]
+    access_token_expiry_minutes: int
+    access_token_template_content: str
+    post_logout_redirect_urls: list[str]
+    bypass_consent_for_offline_access: bool
+    id_token_template_content: str
+    client_secret_last_four: str | None = None
+    next_client_secret_last_four: str | None = None
+    client_secret: str | None = attrs.field(default=None, repr=_hidden)
+    access_token_custom_audience: str | None = None
+    logo_url: str | None = None
+    client_id_metadata_url: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ConnectedAppWithNextClientSecret:
+    """The ``ConnectedAppWithNextClientSecret`` object of Stytch's API."""
+
+    client_id: str
+    client_name: str
+    client_description: str
+    status: str
+    client_secret_last_four: str
+    full_access_allowed: bool
+    client_type: str
+    redirect_urls: list[str]
+    next_client_secret: str = attrs.field(repr=_hidden)
+    access_token_expiry_minutes: int
+    access_token_template_content: str
+    post_logout_redirect_urls: list[str]
+    bypass_consent_for_offline_access: bool
+    id_token_template_content: str
+    next_client_secret_last_four: str | None = None
+    access_token_custom_audience: str | None = None
+    logo_url: str | None = None
+    client_id_metadata_url: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -254,6 +389,14 @@ class DiscordOAuthFactor:
 
 
 @attrs.frozen(kw_only=True)
+class DomainInformation:
+    """The ``DomainInformation`` object of Stytch's API."""
+
+    has_mx_or_a_record: bool
+    is_disposable_domain: bool
+
+
+@attrs.frozen(kw_only=True)
 class Email:
     """The ``Email`` object of Stytch's API."""
 
@@ -293,6 +436,18 @@ class FigmaOAuthFactor:
     id: str
     provider_subject: str
     email_id: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Fingerprints:
+    """The ``Fingerprints`` object of Stytch's API."""
+
+    network_fingerprint: str
+    hardware_fingerprint: str
+    browser_fingerprint: str
+    visitor_fingerprint: str
+    visitor_id: str | None = None
+    browser_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -353,6 +508,15 @@ class HubspotOAuthFactor:
 
 
 @attrs.frozen(kw_only=True)
+class IPGeoProperties:
+    """The ``IPGeoProperties`` object of Stytch's API."""
+
+    city: str
+    region: str
+    country: str
+
+
+@attrs.frozen(kw_only=True)
 class ImpersonatedFactor:
     """The ``ImpersonatedFactor`` object of Stytch's API."""
 
@@ -379,6 +543,15 @@ class LinkedInOAuthFactor:
 
 
 @attrs.frozen(kw_only=True)
+class Metadata:
+    """The ``Metadata`` object of Stytch's API."""
+
+    external_id: str | None = None
+    organization_id: str | None = None
+    user_action: str | None = None
+
+
+@attrs.frozen(kw_only=True)
 class MicrosoftOAuthFactor:
     """The ``MicrosoftOAuthFactor`` object of Stytch's API."""
 
@@ -394,6 +567,17 @@ class Name:
     first_name: str | None = None
     middle_name: str | None = None
     last_name: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NetworkProperties:
+    """The ``NetworkProperties`` object of Stytch's API."""
+
+    ip_address: str
+    asn: ASNProperties
+    ip_geolocation: IPGeoProperties
+    is_proxy: bool
+    is_vpn: bool
 
 
 @attrs.frozen(kw_only=True)
@@ -457,10 +641,47 @@ class PhoneNumberFactor:
 
 
 @attrs.frozen(kw_only=True)
+class Properties:
+    """The ``Properties`` object of Stytch's API."""
+
+    network_properties: NetworkProperties
+    browser_properties: BrowserProperties
+
+
+@attrs.frozen(kw_only=True)
 class RecoveryCodeFactor:
     """The ``RecoveryCodeFactor`` object of Stytch's API."""
 
     totp_recovery_code_id: str
+
+
+@attrs.frozen(kw_only=True)
+class ResultsMetadata:
+    """The ``ResultsMetadata`` object of Stytch's API."""
+
+    total: int
+    next_cursor: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """The ``Rule`` object of Stytch's API."""
+
+    rule_type: RuleType | str
+    action: RuleAction | str
+    created_at: datetime
+    visitor_id: str | None = None
+    browser_id: str | None = None
+    visitor_fingerprint: str | None = None
+    browser_fingerprint: str | None = None
+    hardware_fingerprint: str | None = None
+    network_fingerprint: str | None = None
+    cidr_block: str | None = None
+    country_code: str | None = None
+    asn: str | None = None
+    description: str | None = None
+    expires_at: datetime | None = None
+    last_updated_at: datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -613,6 +834,38 @@ class User:
     external_id: str | None = None
     lock_created_at: datetime | None = None
     lock_expires_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Verdict:
+    """The ``Verdict`` object of Stytch's API."""
+
+    action: VerdictAction | str
+    reasons: list[str]
+    detected_device_type: str
+    is_authentic_device: bool
+    verdict_reason_overrides: list[VerdictReasonOverride]
+    rule_match_type: RuleType | str | None = None
+    rule_match_identifier: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class VerdictReasonAction:
+    """The ``VerdictReasonAction`` object of Stytch's API."""
+
+    verdict_reason: str
+    default_action: VerdictReasonActionAction | str
+    override_action: VerdictReasonActionAction | str | None = None
+    override_created_at: datetime | None = None
+    override_description: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class VerdictReasonOverride:
+    """The ``VerdictReasonOverride`` object of Stytch's API."""
+
+    verdict_reason: str
+    override_action: VerdictReasonOverrideAction | str
 
 
 @attrs.frozen(kw_only=True)

@@ -1,0 +1,118 @@
+"""``m2m.token`` and a cached token source for client-credentials access tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from ._transport import Transport, quote_path
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .m2m import GetTokenResponse
+
+
+class M2MTokens:
+    """Getting access tokens with an M2M client's credentials."""
+
+    _transport: Transport
+
+    async def token(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        scopes: Sequence[str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> GetTokenResponse:
+        """Exchange an M2M client's id and secret for an access token.
+
+        ``scopes`` narrows the token to some of the client's scopes (all of them when
+        left out); ``extra`` adds fields to the request body. For repeated use prefer
+        :meth:`token_source`, which reuses a token until shortly before it expires.
+        """
+        from .m2m import GetTokenResponse
+
+        if isinstance(scopes, str):
+            raise UsageError("scopes must be a list of scope strings, not one string")
+        body: dict[str, Any] = dict(extra or {})
+        body.update(grant_type="client_credentials", client_id=client_id, client_secret=client_secret)
+        if scopes is not None:
+            body["scope"] = " ".join(scopes)
+        return await self._transport.post(
+            f"/v1/public/{quote_path(self._transport.project_id)}/oauth2/token",
+            body,
+            GetTokenResponse,
+            timeout=timeout,
+        )
+
+    def token_source(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        scopes: Sequence[str] | None = None,
+        refresh_margin: float = 60.0,
+    ) -> M2MTokenSource:
+        """A token cache for one M2M client: ``await source.get()`` returns a live access token."""
+        return M2MTokenSource(self, client_id, client_secret, scopes=scopes, refresh_margin=refresh_margin)
+
+
+class M2MTokenSource:
+    """Reuses one access token until ``refresh_margin`` seconds before it expires.
+
+    Many concurrent callers share a single refresh: the first one fetches, the
+    others wait for its result. A failed refresh raises to every waiter and the
+    next call tries again.
+    """
+
+    def __init__(
+        self,
+        m2m: M2MTokens,
+        client_id: str,
+        client_secret: str,
+        *,
+        scopes: Sequence[str] | None,
+        refresh_margin: float,
+    ) -> None:
+        if refresh_margin < 0:
+            raise UsageError(f"refresh_margin must be >= 0, got {refresh_margin!r}")
+        self._m2m = m2m
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.scopes = tuple(scopes) if scopes is not None else None
+        self.refresh_margin = refresh_margin
+        self._token: str | None = None
+        self._fresh_until = float("-inf")
+        self._lock: anyio.Lock | None = None
+        self.fetches = 0
+
+    def __repr__(self) -> str:
+        return f"M2MTokenSource(client_id={self.client_id!r}, scopes={self.scopes!r})"
+
+    async def get(self, *, timeout: float | None = None) -> str:
+        """Return a cached access token, fetching a new one when it is about to expire."""
+        if self._token is not None and anyio.current_time() < self._fresh_until:
+            return self._token
+        if self._lock is None:
+            self._lock = anyio.Lock()
+        async with self._lock:
+            # Someone else may have refreshed while we waited for the lock.
+            if self._token is not None and anyio.current_time() < self._fresh_until:
+                return self._token
+            started = anyio.current_time()
+            response = await self._m2m.token(
+                self.client_id, self._client_secret, scopes=self.scopes, timeout=timeout
+            )
+            self.fetches += 1
+            self._token = response.access_token
+            self._fresh_until = started + max(0.0, response.expires_in - self.refresh_margin)
+            return self._token
+
+    def invalidate(self) -> None:
+        """Forget the cached token, e.g. after the API rejected it."""
+        self._token = None
+        self._fresh_until = float("-inf")
