@@ -192,6 +192,11 @@ class Spec:
             if len(products) != 1:
                 raise ValueError(f"model module {module} serves several products: {sorted(products)}")
             self.module_product[module] = products.pop()
+        # Top-level answers carry request_id and status_code; a "response" model that
+        # only ever appears nested (crypto_wallets' SIWEParamsResponse) does not.
+        self.endpoint_responses = {
+            ModelRef(e.raw["response_model_module"], e.raw["response_model"]) for e in self.endpoints
+        }
         self.placement = self._place()
 
     # -- resolving names -------------------------------------------------------------
@@ -484,7 +489,7 @@ def render_product(spec: Spec, top: str, endpoints: list[Endpoint]) -> str:
     for group in (enums, entities, responses):
         for m in sorted(group, key=lambda m: spec.place(m).name):
             code, hidden = render_model(
-                r, m, model_doc(spec, m, owners.get(m.ref)), response=m.kind == "response"
+                r, m, model_doc(spec, m, owners.get(m.ref)), response=m.ref in spec.endpoint_responses
             )
             uses_hidden |= hidden
             blocks.append(code)
