@@ -56,3 +56,20 @@ async def injected() -> None:
         )
         await stytch.sessions.revoke(session_id="session-1")
         await stytch.aclose()
+
+
+async def admin(stytch: AsyncStytch) -> int:
+    total = 0
+    async for page in stytch.users.search_all(limit=200, query={"operator": "AND", "operands": []}):
+        total += len(page.results)
+    source = stytch.m2m.token_source("m2m-client-1", "secret", scopes=["read:users"])
+    token: str = await source.get()
+    _ = token
+    created = await stytch.m2m.clients.create(["read:users"], client_name="exporter")
+    _ = created.m2m_client.client_id
+    verdict = await stytch.fraud.fingerprint.lookup("telemetry-1")
+    _ = verdict.verdict.action
+    intro = await stytch.idp.introspect_token_network("token", "client-1")
+    if intro.active:
+        total += 1
+    return total
