@@ -1,4 +1,4 @@
-"""Turn an ``httpx.Response`` into a response object or an error.
+"""Turn a finished HTTP response into a response object or an error.
 
 Everything here is pure: no I/O and no event loop, so most error tests need
 neither.
@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import cattrs
-import httpx
 
+from ._http import Response
 from .errors import ClientError, DecodeError
 
 T = TypeVar("T")
@@ -76,8 +76,11 @@ def client_error(status_code: int, content: bytes, text_fallback: str | None = N
     )
 
 
-def parse_response(response: httpx.Response, model: type[T], converter: cattrs.Converter) -> T:
-    """Decode a finished response into ``model``, or raise the matching error."""
+def parse_response(response: Response, model: type[T], converter: cattrs.Converter) -> T:
+    """Decode a finished response into ``model``, or raise the matching error.
+
+    ``response`` is an ``httpx.Response`` or the default pool's ``Reply``.
+    """
     status = response.status_code
     content = response.content
     if status >= 400:
@@ -89,13 +92,13 @@ def parse_response(response: httpx.Response, model: type[T], converter: cattrs.C
             "response body is not JSON",
             status_code=status,
             request_id=response.headers.get("request-id"),
-            excerpt=body_excerpt(response.text),
+            excerpt=body_excerpt(content.decode("utf-8", "replace")),
         ) from exc
     if not isinstance(data, dict):
         raise DecodeError(
             f"expected a JSON object, got {type(data).__name__}",
             status_code=status,
-            excerpt=body_excerpt(response.text, data),
+            excerpt=body_excerpt("", data),
         )
     data["status_code"] = status
     try:
