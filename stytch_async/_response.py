@@ -6,12 +6,14 @@ neither.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import cattrs
 
+from ._converter import make_converter
 from ._http import Response
 from .errors import ClientError, DecodeError
 
@@ -103,13 +105,41 @@ def parse_response(response: Response, model: type[T], converter: cattrs.Convert
     data["status_code"] = status
     try:
         return converter.structure(data, model)
-    except (cattrs.BaseValidationError, KeyError, TypeError, ValueError) as exc:
+    except _STRUCTURE_ERRORS as exc:
+        # The fast converter stops at the first failure without saying where; decode
+        # again with the detailed twin to name the field. Only a failing call pays.
+        cause = _explain(data, model, converter) or exc
         raise DecodeError(
-            f"response does not fit {model.__name__}: {_describe(exc)}",
+            f"response does not fit {model.__name__}: {_describe(cause)}",
             status_code=status,
             request_id=_str_or_none(data.get("request_id")),
             excerpt=body_excerpt("", data),
-        ) from exc
+        ) from cause
+
+
+_STRUCTURE_ERRORS = (
+    cattrs.BaseValidationError,
+    cattrs.ForbiddenExtraKeysError,
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+)
+
+
+@functools.cache
+def _detailed_twin(strict: bool) -> cattrs.Converter:
+    return make_converter(strict=strict, detailed=True)
+
+
+def _explain(data: Any, model: type[Any], converter: cattrs.Converter) -> BaseException | None:
+    if converter.detailed_validation:
+        return None
+    try:
+        _detailed_twin(bool(converter.forbid_extra_keys)).structure(data, model)
+    except _STRUCTURE_ERRORS as exc:
+        return exc
+    return None
 
 
 def _describe(exc: BaseException) -> str:
