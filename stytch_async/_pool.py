@@ -19,24 +19,25 @@ not read to its end) is closed, never reused.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
-import select
 import ssl
 import time
 import zlib
+from collections import deque
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import anyio
-import anyio.abc
 import httpx
+
+from ._streams import Stream, connect
 
 # Idle connections older than this are closed rather than reused (httpx uses the same).
 KEEPALIVE_EXPIRY = 5.0
 MAX_CONNECTIONS = 100
 _MAX_HEAD = 64 * 1024
-_READ = 65536
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _Origin = tuple[str, str, int]
 
@@ -111,34 +112,20 @@ def _parse_head(head: bytes) -> tuple[int, bytes, dict[str, str]]:
 
 
 class _Connection:
-    __slots__ = ("buffer", "host_header", "idle_since", "socket", "stream")
+    __slots__ = ("buffer", "idle_since", "stream")
 
-    def __init__(self, stream: anyio.abc.ByteStream, host_header: str) -> None:
+    def __init__(self, stream: Stream) -> None:
         self.stream = stream
-        self.host_header = host_header
         self.buffer = b""
         self.idle_since = 0.0
-        self.socket = stream.extra(anyio.abc.SocketAttribute.raw_socket, None)  # noqa: S610 (anyio, not Django)
 
     def looks_dead(self) -> bool:
         """An idle connection with anything to read has been closed (or broken) by the server."""
-        if self.buffer:
-            return True
-        if self.socket is None:
-            return False
-        try:
-            if hasattr(select, "poll"):
-                poller = select.poll()
-                poller.register(self.socket, select.POLLIN)
-                return bool(poller.poll(0))
-            readable, _, _ = select.select([self.socket], [], [], 0)
-            return bool(readable)
-        except (OSError, ValueError):
-            return True
+        return bool(self.buffer) or self.stream.dead()
 
     async def _more(self) -> bytes:
         try:
-            return await self.stream.receive(_READ)
+            return await self.stream.receive()
         except anyio.EndOfStream:
             raise httpx.RemoteProtocolError(
                 "the server closed the connection before the answer was complete"
@@ -239,11 +226,41 @@ class _Connection:
         self.buffer = b""
         try:
             while True:
-                parts.append(await self.stream.receive(_READ))
+                parts.append(await self.stream.receive())
         except anyio.EndOfStream:
             return b"".join(parts), False
         except (anyio.BrokenResourceError, OSError) as exc:
             raise httpx.ReadError(f"reading the answer failed: {exc!r}") from exc
+
+
+class _Slots:
+    """A FIFO limit on connections in use that, unlike ``anyio.Semaphore``, takes no
+    checkpoint when a slot is free (each checkpoint is a full event-loop pass)."""
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self.waiters: deque[anyio.Event] = deque()
+
+    async def acquire(self) -> None:
+        if self.free > 0 and not self.waiters:
+            self.free -= 1
+            return
+        granted = anyio.Event()
+        self.waiters.append(granted)
+        try:
+            await granted.wait()
+        except BaseException:
+            if granted.is_set():
+                self.release()  # the slot came as we were cancelled: pass it on
+            else:
+                self.waiters.remove(granted)
+            raise
+
+    def release(self) -> None:
+        if self.waiters:
+            self.waiters.popleft().set()  # handed over: the count of free slots stays
+        else:
+            self.free += 1
 
 
 class Pool:
@@ -255,7 +272,7 @@ class Pool:
         self.max_connections = max_connections
         self.keepalive_expiry = keepalive_expiry
         self._idle: dict[_Origin, list[_Connection]] = {}
-        self._slots: anyio.Semaphore | None = None
+        self._slots = _Slots(max_connections)
         self._closed = False
 
     @property
@@ -278,10 +295,9 @@ class Pool:
         if content:
             request += content
         origin = (scheme, host, port)
-        if self._slots is None:
-            self._slots = anyio.Semaphore(self.max_connections)
-        async with self._slots:
-            connection = await self._take(origin) or await self._connect(origin, host_header)
+        await self._slots.acquire()
+        try:
+            connection = await self._take(origin) or await self._connect(origin)
             done = False
             try:
                 reply, reusable = await connection.exchange(request)
@@ -291,7 +307,9 @@ class Pool:
                     connection.idle_since = time.monotonic()
                     self._idle.setdefault(origin, []).append(connection)
                 else:
-                    await anyio.aclose_forcefully(connection.stream)
+                    await connection.stream.aclose()
+        finally:
+            self._slots.release()
         return reply
 
     async def _take(self, origin: _Origin) -> _Connection | None:
@@ -301,27 +319,16 @@ class Pool:
             connection = idle.pop()
             if now - connection.idle_since < self.keepalive_expiry and not connection.looks_dead():
                 return connection
-            await anyio.aclose_forcefully(connection.stream)
+            await connection.stream.aclose()
         return None
 
-    async def _connect(self, origin: _Origin, host_header: str) -> _Connection:
+    async def _connect(self, origin: _Origin) -> _Connection:
         scheme, host, port = origin
-        tls = scheme == "https"
-        stream: anyio.abc.ByteStream
         try:
-            if tls:
-                stream = await anyio.connect_tcp(
-                    host,
-                    port,
-                    ssl_context=shared_ssl_context(),
-                    tls_hostname=host,
-                    tls_standard_compatible=False,
-                )
-            else:
-                stream = await anyio.connect_tcp(host, port)
-        except (OSError, anyio.BrokenResourceError, ssl.SSLError) as exc:
+            stream = await connect(host, port, shared_ssl_context() if scheme == "https" else None)
+        except (OSError, anyio.BrokenResourceError, asyncio.TimeoutError) as exc:
             raise httpx.ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
-        return _Connection(stream, host_header)
+        return _Connection(stream)
 
     async def aclose(self) -> None:
         """Close idle connections now; those in use close when their call ends."""
@@ -329,7 +336,7 @@ class Pool:
         idle, self._idle = self._idle, {}
         for connections in idle.values():
             for connection in connections:
-                await anyio.aclose_forcefully(connection.stream)
+                await connection.stream.aclose()
 
 
 __all__ = ["KEEPALIVE_EXPIRY", "MAX_CONNECTIONS", "Pool", "Reply", "shared_ssl_context"]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import select
+import json
 
 import anyio
 import httpx
 import pytest
 
 from stytch_async._http import HttpxWire, default_wire, proxy_configured
-from stytch_async._pool import Pool
+from stytch_async._pool import Pool, _Slots
 
 from .loopback import closed_port, loopback
 
@@ -97,14 +97,27 @@ async def test_idle_connection_closed_by_the_server_is_replaced() -> None:
         pool = Pool()
         await pool.send("POST", server.url + "/v1/a", HEADERS, b"{}")
         idle = pool._idle[("http", "127.0.0.1", server.port)][0]
-        # Wait (in a thread, up to 5 s) for the server's FIN to arrive.
-        await anyio.to_thread.run_sync(select.select, [idle.socket], [], [], 5.0)
-        assert idle.looks_dead()
+        with anyio.fail_after(5):
+            while not idle.looks_dead():  # noqa: ASYNC110 (polling the pool's own check is the point)
+                await anyio.sleep(0.01)  # the server's FIN is on its way
         reply = await pool.send("POST", server.url + "/v1/a", HEADERS, b"{}")
         await pool.aclose()
     assert reply.content == b'{"again": true}'
     assert server.connections == 2
     assert len(server.seen) == 2  # the dead connection was never written to
+
+
+async def test_large_body_arrives_in_many_reads() -> None:
+    big = {"results": ["x" * 1000] * 400}
+    async with loopback() as server:
+        server.reply(200, big)
+        server.reply(200, {"next": 1})
+        pool = Pool()
+        first = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        second = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.aclose()
+    assert json.loads(first.content) == big
+    assert second.content == b'{"next": 1}'
 
 
 async def test_chunked_body_with_extensions_and_trailers() -> None:
@@ -255,3 +268,49 @@ def test_default_wire_is_the_pool_unless_a_proxy_applies(monkeypatch: pytest.Mon
     assert proxy_configured("https://api.stytch.com", "https://fraud.example.com")
     monkeypatch.setenv("NO_PROXY", "*")
     assert not proxy_configured("https://api.stytch.com")
+
+
+async def test_a_caller_cancelled_while_waiting_for_a_slot_gives_nothing_away() -> None:
+    async with loopback() as server:
+        server.hang()
+        server.reply(200, {"after": True})
+        pool = Pool(max_connections=1)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(pool.send, "GET", server.url + "/v1/slow", HEADERS, None)
+            await anyio.wait_all_tasks_blocked()
+            with anyio.move_on_after(0.1) as waited:
+                await pool.send("GET", server.url + "/v1/queued", HEADERS, None)
+            assert waited.cancelled_caught  # it never got the only slot
+            assert len(pool._slots.waiters) == 0
+            tg.cancel_scope.cancel()  # end the hanging call; its slot comes back
+        reply = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.aclose()
+    assert reply.content == b'{"after": true}'
+    assert [s.target for s in server.seen] == ["/v1/slow", "/v1/a"]
+    assert pool._slots.free == 1
+
+
+async def test_a_slot_handed_to_a_cancelled_waiter_is_passed_on() -> None:
+    slots = _Slots(1)
+    await slots.acquire()
+    order: list[str] = []
+    scopes: dict[str, anyio.CancelScope] = {}
+
+    async def waiter(name: str) -> None:
+        with anyio.CancelScope() as scope:
+            scopes[name] = scope
+            await slots.acquire()
+            order.append(name)
+            slots.release()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(waiter, "first")
+        await anyio.wait_all_tasks_blocked()
+        tg.start_soon(waiter, "second")
+        await anyio.wait_all_tasks_blocked()
+        assert len(slots.waiters) == 2
+        scopes["first"].cancel()  # "first" is cancelled ...
+        slots.release()  # ... and handed the slot before it has run
+    assert order == ["second"]  # it passed the slot on
+    assert slots.free == 1
+    assert not slots.waiters
