@@ -11,8 +11,8 @@ Rules shared by both caches:
   failure is logged once per outage (the first failure after a success), then at
   debug level until a fetch succeeds again, which is logged once too.
 * **Background refresh.** Inside ``async with`` a task refreshes the value every
-  ``interval`` seconds once it has been used (retrying every ``cooldown`` seconds
-  while failing), so no request waits on a fetch. Without a background task, a
+  ``interval`` seconds once it has been used (retrying every ``cooldown`` seconds,
+  at least one second apart, while failing), so no request waits on a fetch. Without a background task, a
   value older than ``interval`` is refreshed on the next use instead.
 """
 
@@ -139,8 +139,11 @@ class Refresher(Generic[T]):
         if self.attempted_at is None:
             # Not used yet: look again after one interval.
             return anyio.current_time() + self.interval
-        wait = self.cooldown if self.error is not None else self.interval
-        return self.attempted_at + max(wait, 0.001)
+        if self.error is None:
+            return self.attempted_at + self.interval
+        # Failing: retry after the cooldown, but never more than once a second (a
+        # cooldown of 0 is for callers, not for a loop) nor less than once an interval.
+        return self.attempted_at + min(self.interval, max(self.cooldown, 1.0))
 
     async def run(self) -> None:
         """Keep the value fresh until cancelled; never raises anything but cancellation."""

@@ -336,3 +336,19 @@ def test_defaults_are_documented_values() -> None:
     assert client._local.policy.state.interval == 300.0
     assert client._local.jwks.path == f"/v1/sessions/jwks/{PROJECT_ID}"
     assert not client._local.preload_jwks
+
+
+async def test_a_cancelled_fetch_does_not_start_a_cooldown() -> None:
+    fake = FakeStytch(KEY)
+    fake.delay = 1.0
+    client, http = make_client(fake, jwks_cooldown=30)
+    token = KEY.mint(session_claims())
+    async with http, client:
+        with anyio.move_on_after(0.05):
+            await client.sessions.authenticate_jwt_local(token)
+        assert fake.hits == {JWKS_PATH: 1}
+        assert "fetches=1" in repr(client._local.jwks.state)
+        fake.delay = 0
+        # The abandoned attempt does not count: the next check fetches at once.
+        assert (await client.sessions.authenticate_jwt_local(token)).user_id
+    assert fake.hits == {JWKS_PATH: 2}

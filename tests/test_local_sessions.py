@@ -542,3 +542,48 @@ async def test_unavailable_key_set_is_an_http_error() -> None:
     assert caught.value.error_type == "jwks_unavailable"
     assert isinstance(caught.value.__cause__, ClientError)
     assert caught.value.__cause__.status_code == 500
+
+
+async def test_signed_payload_that_is_not_json_is_malformed() -> None:
+    from joserfc import jws
+
+    fake = FakeStytch(KEY)
+    client, http = make_client(fake)
+    token = jws.serialize_compact({"alg": "RS256", "kid": KEY.kid}, b"not json", KEY.key)
+    array_header = b64(b"[1]") + ".e30.c2ln"
+    async with http, client:
+        with pytest.raises(JwtInvalidError) as caught:
+            await client.sessions.authenticate_jwt_local(token)
+        assert caught.value.reason == "malformed"
+        with pytest.raises(JwtInvalidError, match="header is not a JSON object"):
+            await client.sessions.authenticate_jwt_local(array_header)
+
+
+async def test_claims_type_that_cattrs_cannot_build_is_a_usage_error() -> None:
+    class Plain:
+        pass
+
+    fake = FakeStytch(KEY)
+    client, http = make_client(fake)
+    async with http, client:
+        with pytest.raises(UsageError, match="claims_type"):
+            await client.sessions.authenticate_jwt_local(KEY.mint(session_claims()), claims_type=Plain)
+
+
+async def test_a_policy_answer_without_policy_counts_as_unavailable() -> None:
+    fake = FakeStytch(KEY)
+    client, http = make_client(fake)
+    client._local.policy._fetch_response = _no_policy
+    async with http, client:
+        with pytest.raises(PolicyUnavailableError) as caught:
+            await client.sessions.authenticate_jwt_local(
+                KEY.mint(session_claims()), authorization_check={"resource_id": "documents", "action": "read"}
+            )
+    assert isinstance(caught.value.__cause__, DecodeError)
+    assert "without a policy" in str(caught.value.__cause__)
+
+
+async def _no_policy() -> Any:
+    from stytch_async.rbac import PolicyResponse
+
+    return PolicyResponse(request_id="request-id-test-1", status_code=200, policy=None)
