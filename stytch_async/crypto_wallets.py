@@ -60,8 +60,6 @@ class AuthenticateStartResponse:
 class SIWEParamsResponse:
     """What ``crypto_wallets.authenticate`` returns."""
 
-    request_id: str
-    status_code: int
     domain: str
     uri: str
     chain_id: str

@@ -275,3 +275,40 @@ async def test_policy_is_cached_refreshed_in_the_background_and_kept_on_error() 
         # Stale if error: the last good policy still decides.
         await client.sessions.authenticate_jwt_local(token, authorization_check=check)
     assert fake.hits[JWKS_PATH] == 1
+
+
+async def test_network_introspection_with_an_authorization_check() -> None:
+    import httpx
+
+    fake = FakeStytch(KEY)
+    answers = iter(
+        [
+            {"active": True, "sub": "user-test-1", "scope": "openid read:docs", "token_type": "access_token"},
+            {"active": True, "sub": "user-test-1", "scope": "openid read:docs", "token_type": "access_token"},
+            {"active": False},
+        ]
+    )
+    introspect = f"/v1/public/{PROJECT_ID}/oauth2/introspect"
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == introspect:
+            fake.hits[introspect] += 1
+            return httpx.Response(200, json={"request_id": "request-id-test-1", **next(answers)})
+        return await fake(request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        from stytch_async import AsyncStytch
+
+        client = AsyncStytch(PROJECT_ID, "s", http_client=http)
+        async with client:
+            read = {"resource_id": "documents", "action": "read"}
+            answer = await client.idp.introspect_token_network("tok", "client-1", authorization_check=read)
+            assert answer.active
+            with pytest.raises(PermissionDeniedError):
+                await client.idp.introspect_token_network(
+                    "tok", "client-1", authorization_check={"resource_id": "documents", "action": "write"}
+                )
+            # An inactive token is answered as such; there is nothing to authorize.
+            inactive = await client.idp.introspect_token_network("tok", "client-1", authorization_check=read)
+            assert not inactive.active
+    assert fake.hits == {introspect: 3, POLICY_PATH: 1}

@@ -370,3 +370,17 @@ async def test_response_reprs_hide_credentials(stytch: AsyncStytch, wire: Wire) 
     assert fixture["session_jwt"] not in text
     assert "session_token='<hidden>'" in text
     assert fixture["session"]["session_id"] in text
+
+
+async def test_unknown_enum_values_decode(stytch: AsyncStytch, wire: Wire) -> None:
+    fixture = load_fixture("sessions.authenticate")
+    factor = {
+        **fixture["session"]["authentication_factors"][0],
+        "type": "quantum_link",
+        "delivery_method": "owl",
+    }
+    session = {**fixture["session"], "authentication_factors": [factor]}
+    wire.reply(200, {**fixture, "session": session})
+    result = await stytch.sessions.authenticate(session_token="t")
+    assert result.session.authentication_factors[0].type == "quantum_link"
+    assert result.session.authentication_factors[0].delivery_method == "owl"

@@ -98,3 +98,20 @@ async def local_checks(session_jwt: str, access_token: str) -> tuple[str, int, l
             access_token, authorization_check=AuthorizationCheck(resource_id="docs", action="read")
         )
         return session.user_id, seats, m2m.scopes, idp.subject
+
+
+async def admin(stytch: AsyncStytch) -> int:
+    total = 0
+    async for page in stytch.users.search_all(limit=200, query={"operator": "AND", "operands": []}):
+        total += len(page.results)
+    source = stytch.m2m.token_source("m2m-client-1", "secret", scopes=["read:users"])
+    token: str = await source.get()
+    _ = token
+    created = await stytch.m2m.clients.create(["read:users"], client_name="exporter")
+    _ = created.m2m_client.client_id
+    verdict = await stytch.fraud.fingerprint.lookup("telemetry-1")
+    _ = verdict.verdict.action
+    intro = await stytch.idp.introspect_token_network("token", "client-1")
+    if intro.active:
+        total += 1
+    return total
