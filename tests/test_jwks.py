@@ -103,13 +103,13 @@ async def test_cooldown_holds_for_garbage_kids() -> None:
 
 async def test_an_unknown_kid_refreshes_again_once_the_cooldown_has_passed() -> None:
     fake = FakeStytch(KEY)
-    client, http = make_client(fake, jwks_cooldown=0.05)
+    client, http = make_client(fake, jwks_cooldown=0.3)
     async with http, client:
         for i in range(3):
             with pytest.raises(JwtInvalidError):
                 await client.sessions.authenticate_jwt_local(garbage(i))
         assert fake.hits[JWKS_PATH] == 1
-        await anyio.sleep(0.06)
+        await anyio.sleep(0.35)
         for i in range(3):
             with pytest.raises(JwtInvalidError):
                 await client.sessions.authenticate_jwt_local(garbage(i))
@@ -250,14 +250,14 @@ async def test_a_crash_in_the_background_never_reaches_the_block(caplog: pytest.
 
 async def test_without_async_with_the_cache_works_on_demand() -> None:
     fake = FakeStytch(KEY)
-    client, http = make_client(fake, jwks_refresh_interval=0.05)
+    client, http = make_client(fake, jwks_refresh_interval=0.3)
     token = KEY.mint(session_claims())
     async with http:
         await client.sessions.authenticate_jwt_local(token)
         await client.sessions.authenticate_jwt_local(token)
         assert refresh_tasks() == []
         assert fake.hits == {JWKS_PATH: 1}
-        await anyio.sleep(0.06)  # older than the interval: refreshed on the next use
+        await anyio.sleep(0.35)  # older than the interval: refreshed on the next use
         await client.sessions.authenticate_jwt_local(token)
         assert fake.hits == {JWKS_PATH: 2}
         await client.aclose()

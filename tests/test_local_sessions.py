@@ -165,6 +165,7 @@ class Refusal:
     reason: str | None
     # Refused from the header alone, before the key set is needed.
     before_key_lookup: bool = False
+    max_age: float | None = None
 
 
 NOW = time.time()
@@ -217,6 +218,13 @@ REFUSALS = [
         None,
     ),
     Refusal(
+        "too old",
+        lambda: KEY.mint(session_claims(iat=int(NOW) - 600)),
+        JwtTooOldError,
+        None,
+        max_age=300,
+    ),
+    Refusal(
         "wrong iss",
         lambda: KEY.mint(session_claims(iss="stytch.com/project-test-other")),
         JwtInvalidError,
@@ -267,7 +275,7 @@ async def test_refusals(case: Refusal) -> None:
     token = case.token()
     async with http, client:
         with pytest.raises(case.error) as caught:
-            await client.sessions.authenticate_jwt_local(token)
+            await client.sessions.authenticate_jwt_local(token, max_token_age_seconds=case.max_age)
     err = caught.value
     assert isinstance(err, ClientError)
     assert err.status_code == 401
