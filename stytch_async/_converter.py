@@ -48,6 +48,10 @@ def _is_open_literal(tp: Any) -> bool:
     return str in args and all(a is str or get_origin(a) is Literal for a in args)
 
 
+def _is_list(tp: Any) -> bool:
+    return tp is list or get_origin(tp) is list
+
+
 def _structure_str(value: Any, _type: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {type(value).__name__}")
@@ -92,7 +96,7 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
 
         return structure
 
-    conv.register_structure_hook_factory(lambda t: t is list or get_origin(t) is list, _structure_list)
+    conv.register_structure_hook_factory(_is_list, _structure_list)
 
     def _structure_attrs(cl: type) -> Any:
         return make_dict_structure_fn(cl, conv, _cattrs_forbid_extra_keys=strict)
