@@ -56,6 +56,10 @@ def _is_open_literal(tp: Any) -> bool:
     return str in args and all(a is str or get_origin(a) is Literal for a in args)
 
 
+def _is_list(tp: Any) -> bool:
+    return tp is list or get_origin(tp) is list
+
+
 def _structure_str(value: Any, _type: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {type(value).__name__}")
@@ -115,6 +119,21 @@ def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Co
         "open": _is_open_literal,
     }
     building: set[type] = set()
+
+    def _structure_list(cl: Any) -> Any:
+        # cattrs would iterate any iterable, so "admin" would become ['a', 'd', 'm', 'i', 'n'].
+        args = get_args(cl)
+        item = args[0] if args else Any
+        item_hook = conv.get_structure_hook(item)
+
+        def structure(value: Any, _type: Any) -> list[Any]:
+            if not isinstance(value, list):
+                raise TypeError(f"expected a list, got {type(value).__name__}")
+            return [item_hook(v, item) for v in value]
+
+        return structure
+
+    conv.register_structure_hook_factory(_is_list, _structure_list)
 
     def _structure_attrs(cl: type) -> Any:
         if not detailed:

@@ -23,7 +23,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
 import anyio
@@ -33,6 +33,9 @@ import httpx
 from ._http import Response, Wire
 from ._response import parse_response
 from .errors import HttpError, UsageError
+
+if TYPE_CHECKING:
+    from ._local import LocalAuth
 
 T = TypeVar("T")
 
@@ -111,6 +114,8 @@ class Transport:
         self.converter = converter
         self._sleep: Callable[[float], Any] = anyio.sleep
         self._random: Callable[[], float] = random.random
+        #: Key set and policy caches for local token checks; set by the client.
+        self.local: LocalAuth | None = None
 
     # -- the four verbs products use ------------------------------------------------
 

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codegen.generate import MANUAL, PRODUCTS, Endpoint, Spec, _request_params, camel, load_spec, parse_type
+from codegen.generate import MANUAL, PRODUCTS, Endpoint, Spec, camel, load_spec, parse_type, request_params
 from stytch_async._converter import CONVERTER
 
 SPEC = load_spec()
-ENDPOINTS = [e for e in SPEC.endpoints if e.top in PRODUCTS and e.key not in MANUAL and _request_params(e)]
+ENDPOINTS = [e for e in SPEC.endpoints if e.top in PRODUCTS and e.key not in MANUAL and request_params(e)]
 
 JSON_SCALARS = st.one_of(st.booleans(), st.integers(-(2**31), 2**31), st.text(max_size=8))
 JSON_DICTS = st.dictionaries(st.text(min_size=1, max_size=6), JSON_SCALARS, max_size=3)
@@ -75,7 +75,7 @@ def test_request_round_trip(endpoint: Endpoint, data: st.DataObject) -> None:
     module = importlib.import_module(f"stytch_async.{endpoint.top}")
     cls = getattr(module, camel(endpoint.sub) + camel(endpoint.method) + "Request")
     ctx = endpoint.raw["response_model_module"]
-    params = _request_params(endpoint)
+    params = request_params(endpoint)
     kwargs = {
         p["name"]: data.draw(
             strategy(SPEC, parse_type(p["type"]), ctx, optional=not p["required"]), label=p["name"]
