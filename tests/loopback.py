@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip as _gzip
 import json
+import ssl
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from typing import Any
 import anyio
 import anyio.abc
 import attrs
+from anyio.streams.tls import TLSListener
 
 # An action writes (or does not write) the answer; it returns False to close the connection.
 Action = Callable[[anyio.abc.ByteStream], Awaitable[bool]]
@@ -37,13 +39,15 @@ class Seen:
 @attrs.define
 class Loopback:
     port: int = 0
+    scheme: str = "http"
+    host: str = "127.0.0.1"
     seen: list[Seen] = attrs.Factory(list)
     actions: deque[Action] = attrs.Factory(deque)
     connections: int = 0
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     # -- what to answer ------------------------------------------------------------------
 
@@ -152,10 +156,14 @@ async def closed_port() -> int:
 
 
 @asynccontextmanager
-async def loopback() -> AsyncIterator[Loopback]:
-    server = Loopback()
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
-    server.port = _port(listener)
+async def loopback(tls: ssl.SSLContext | None = None, host: str = "127.0.0.1") -> AsyncIterator[Loopback]:
+    """Serve on 127.0.0.1; with ``tls``, over TLS, and URLs name ``host``."""
+    server = Loopback(scheme="https" if tls else "http", host=host)
+    tcp = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    server.port = _port(tcp)
+    listener: anyio.abc.Listener[Any] = (
+        TLSListener(tcp, tls, standard_compatible=False, handshake_timeout=5) if tls else tcp
+    )
     async with listener, anyio.create_task_group() as tg:
         tg.start_soon(listener.serve, server._serve)
         try:
