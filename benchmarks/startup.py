@@ -25,7 +25,11 @@ async def _stytch_async() -> object:
 
     client = AsyncStytch(PROJECT_ID, SECRET, base_url=URL)
     await client.__aenter__()
-    return client.aclose
+
+    async def close() -> None:
+        await client.__aexit__(None, None, None)
+
+    return close
 
 
 async def _stytch() -> object:

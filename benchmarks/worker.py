@@ -45,7 +45,7 @@ class StytchAsyncLib:
         await self.client.__aenter__()
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.client.__aexit__(None, None, None)
 
     async def authenticate(self) -> None:
         r = await self.client.sessions.authenticate(session_token=OK_TOKEN)
@@ -141,7 +141,7 @@ class RawHttpxLib:
         return None
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.client.__aexit__(None, None, None)
 
     async def _post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         r = await self.client.post(path, content=json.dumps(body).encode())

@@ -8,7 +8,7 @@ shows up in tests, not in a user's app.
 
 Decoding runs on every call, so the default converter is built for speed: no
 per-field error bookkeeping (``detailed=False``), one precomputed hook per
-optional type, and ``list[str]`` checked in one pass. When a body does not fit,
+optional type, and flat per-class functions from ``_fastdecode.py``. When a body does not fit,
 ``_response.py`` decodes it again with a ``detailed=True`` twin to say exactly
 which field failed; only the failing call pays for that.
 """
@@ -80,12 +80,6 @@ def _unstructure_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
     return dict(value)
 
 
-def _structure_str_list(value: Any, _type: Any) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise TypeError(f"expected a list of strings, got {type(value).__name__}")
-    return value
-
-
 def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Converter:
     """Build a converter; ``strict`` rejects keys that the model does not declare.
 
@@ -100,7 +94,6 @@ def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Co
     conv.register_structure_hook(Any, _passthrough)
     conv.register_structure_hook_func(lambda t: t == dict[str, Any], _structure_dict_any)
     conv.register_structure_hook_func(_is_open_literal, lambda v, t: _structure_str(v, t))
-    conv.register_structure_hook_func(lambda t: t == list[str], _structure_str_list)
 
     def _structure_optional(tp: Any) -> Any:
         inner = optional_inner(tp)

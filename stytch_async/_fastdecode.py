@@ -96,6 +96,10 @@ class _Writer:
             call = f"{var} = {self.name('h', hook)}({var}, {self.name('t', tp)})"
             if tp is str and hook is self.hooks["str"]:
                 out.append(f"{indent}if {var}.__class__ is not str: {call}")
+            elif tp == list[str] and self.conv.get_structure_hook(str) is self.hooks["str"]:
+                # Plain lists of plain strings pass as they are; anything else goes to the hook.
+                check = self.name("a", _all_str)
+                out.append(f"{indent}if {var}.__class__ is not list or not {check}({var}): {call}")
             elif tp == dict[str, Any] and hook is self.hooks["dict"]:
                 out.append(f"{indent}if {var}.__class__ is not dict: {call}")
             else:
@@ -103,8 +107,14 @@ class _Writer:
 
 
 def _not_list(value: Any) -> list[Any]:
-    # cattrs' list hook iterates whatever it is given; do the same so both agree.
-    return list(value)
+    # The converter's list hook takes only lists (never a string iterated into letters).
+    if isinstance(value, list):
+        return value
+    raise TypeError(f"expected a list, got {type(value).__name__}")
+
+
+def _all_str(values: list[Any]) -> bool:
+    return all(v.__class__ is str for v in values)
 
 
 def make_fast_structure_fn(
