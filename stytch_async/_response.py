@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import cattrs
@@ -18,6 +18,12 @@ from ._http import Response
 from .errors import ClientError, DecodeError
 
 T = TypeVar("T")
+
+_orjson_loads: Callable[[bytes], Any] | None
+try:
+    from orjson import loads as _orjson_loads
+except ImportError:  # pragma: no cover - orjson is a dependency on CPython only
+    _orjson_loads = None
 
 _EXCERPT = 200
 _SECRET_HINTS = ("token", "jwt", "secret", "password", "code", "key")
@@ -49,6 +55,19 @@ def body_excerpt(text: str, data: Any = None) -> str:
     return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
 
 
+def loads(content: bytes) -> Any:
+    """Parse a JSON body: orjson when installed (a 114 KB page parses in half the time),
+    else, and for what orjson refuses (``NaN``, ``Infinity``), the json module, so every
+    platform accepts the same bodies. One difference remains: orjson reads an integer
+    past 64 bits as a float; no number in Stytch's API comes near that."""
+    if _orjson_loads is not None:
+        try:
+            return _orjson_loads(content)
+        except ValueError:
+            pass
+    return json.loads(content)
+
+
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -57,7 +76,7 @@ def client_error(status_code: int, content: bytes, text_fallback: str | None = N
     """Build the :class:`ClientError` for an error answer, whatever its body looks like."""
     text = text_fallback if text_fallback is not None else content.decode("utf-8", "replace")
     try:
-        data = json.loads(content) if content else None
+        data = loads(content) if content else None
     except ValueError:
         data = None
     if not isinstance(data, dict):
@@ -88,7 +107,7 @@ def parse_response(response: Response, model: type[T], converter: cattrs.Convert
     if status >= 400:
         raise client_error(status, content)
     try:
-        data = json.loads(content)
+        data = loads(content)
     except ValueError as exc:
         raise DecodeError(
             "response body is not JSON",
