@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import gzip as _gzip
 import json
+import socket
 import ssl
+import struct
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -93,6 +95,16 @@ class Loopback:
         """Read the request, then close the connection without a word."""
 
         async def action(stream: anyio.abc.ByteStream) -> bool:
+            return False
+
+        self.actions.append(action)
+
+    def reset(self) -> None:
+        """Read the request, then abort the connection (the client sees ECONNRESET)."""
+
+        async def action(stream: anyio.abc.ByteStream) -> bool:
+            raw = stream.extra(anyio.abc.SocketAttribute.raw_socket)  # noqa: S610 (anyio, not Django)
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             return False
 
         self.actions.append(action)

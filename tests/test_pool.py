@@ -188,6 +188,27 @@ async def test_broken_answers_raise_post_send_errors(answer: bytes, error: type[
     assert len(server.seen) == 1
 
 
+async def test_reset_connection_is_a_read_error() -> None:
+    async with loopback() as server:
+        server.reset()
+        pool = Pool()
+        with pytest.raises(httpx.ReadError):
+            await pool.send("POST", server.url + "/v1/a", HEADERS, b"{}")
+        await pool.aclose()
+    assert len(server.seen) == 1
+
+
+async def test_a_request_larger_than_the_socket_buffer_is_sent_whole() -> None:
+    body = b'{"blob":"' + b"x" * (8 * 1024 * 1024) + b'"}'
+    async with loopback() as server:
+        server.reply(200, {"ok": True})
+        pool = Pool()
+        reply = await pool.send("POST", server.url + "/v1/big", HEADERS, body)
+        await pool.aclose()
+    assert reply.status_code == 200
+    assert server.seen[0].body == body
+
+
 async def test_refused_connection_is_a_connect_error() -> None:
     port = await closed_port()
     pool = Pool()
