@@ -165,8 +165,12 @@ class FakeStytch:
         """Answer one request; never raises, whatever the request holds."""
         path = request.path.split("?", 1)[0]
         with self._lock:
-            request_id = self._state.request_id()
-            response = self._answer(request, path, request_id)
+            self._state.request_time = self.clock.now()
+            try:
+                request_id = self._state.request_id()
+                response = self._answer(request, path, request_id)
+            finally:
+                self._state.request_time = None
             self.requests.append(RecordedRequest(request.method, path, response.status))
         return response
 

@@ -39,6 +39,7 @@ class State:
         self.resets: dict[str, PendingToken] = {}
         self.codes: dict[str, PendingCode] = {}
         self.m2m_clients: dict[str, M2MClientRecord] = {}
+        self.request_time: float | None = None  # one reading of the clock per request
 
     def clear(self) -> None:
         for store in (
@@ -55,7 +56,7 @@ class State:
     # -- ids and time ------------------------------------------------------------------
 
     def now(self) -> float:
-        return self.clock.now()
+        return self.clock.now() if self.request_time is None else self.request_time
 
     def new_id(self, kind: str) -> str:
         """``user-test-<uuid>``, ``session-live-<uuid>``, …: Stytch's id shapes."""
