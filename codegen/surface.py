@@ -32,8 +32,10 @@ MANUAL: frozenset[str] = frozenset({"m2m.token", "idp.introspect_token_network"}
 # accessor path -> (module inside stytch_async, class name)
 EXTENSIONS: dict[str, tuple[str, str]] = {
     "connected_app.clients": ("_pagination", "ConnectedAppClientsPages"),
-    "idp": ("_idp", "IdpNetwork"),
-    "m2m": ("_m2m", "M2MTokens"),
+    # IdpLocal and M2MLocal extend _idp.IdpNetwork and _m2m.M2MTokens.
+    "idp": ("_idp_local", "IdpLocal"),
+    "m2m": ("_m2m_local", "M2MLocal"),
     "m2m.clients": ("_pagination", "M2MClientsPages"),
+    "sessions": ("_sessions_local", "SessionsLocal"),
     "users": ("_pagination", "UsersPages"),
 }

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import httpx
 
 from ._converter import CONVERTER
-from ._transport import Transport
+from ._local import LocalAuth
+from ._transport import Transport, quote_path
 from ._version import __version__
 from .errors import UsageError
 
@@ -48,6 +49,18 @@ def _check_credential(name: str, value: object) -> str:
     return value
 
 
+def _check_seconds(name: str, value: object, *, allow_zero: bool) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not (value >= 0 if allow_zero else value > 0)
+        or value == float("inf")
+    ):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise UsageError(f"{name} must be a finite number of seconds {bound}, got {value!r}")
+    return float(value)
+
+
 def resolve_base_url(project_id: str, base_url: str | None, environment: str | None) -> str:
     """Pick the API base URL: explicit URL, then environment, then the project id prefix."""
     if base_url is not None:
@@ -73,6 +86,9 @@ def resolve_base_url(project_id: str, base_url: str | None, environment: str | N
 class BaseClient:
     """Construction, the httpx client and the open/closed state machine."""
 
+    #: Where the key set for local JWT checks lives (the B2B client overrides it).
+    _jwks_path = "/v1/sessions/jwks/{project_id}"
+
     def __init__(
         self,
         project_id: str,
@@ -84,6 +100,9 @@ class BaseClient:
         timeout: float | None = 30.0,
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
+        jwks_refresh_interval: float = 600.0,
+        jwks_cooldown: float = 30.0,
+        preload_jwks: bool = False,
     ) -> None:
         self.project_id = _check_credential("project_id", project_id)
         secret = _check_credential("secret", secret)
@@ -111,6 +130,16 @@ class BaseClient:
             max_retries=max_retries,
             converter=CONVERTER,
         )
+        self._local = LocalAuth(
+            self._transport,
+            jwks_path=self._jwks_path.format(project_id=quote_path(project_id)),
+            jwks_refresh_interval=_check_seconds(
+                "jwks_refresh_interval", jwks_refresh_interval, allow_zero=False
+            ),
+            jwks_cooldown=_check_seconds("jwks_cooldown", jwks_cooldown, allow_zero=True),
+            preload_jwks=bool(preload_jwks),
+        )
+        self._transport.local = self._local
 
     def __repr__(self) -> str:
         return (
@@ -134,6 +163,11 @@ class BaseClient:
         if self._state is _State.ENTERED:
             raise UsageError(f"{type(self).__name__} is already open in an 'async with' block")
         self._client_for_request()
+        try:
+            await self._local.start()
+        except BaseException:
+            await self.aclose()
+            raise
         self._state = _State.ENTERED
         return self
 
@@ -143,13 +177,17 @@ class BaseClient:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.aclose()
+        try:
+            await self._local.stop()
+        finally:
+            await self.aclose()
 
     async def aclose(self) -> None:
         """Close the client and its connections; calling it again does nothing."""
         if self._state is _State.CLOSED:
             return
         self._state = _State.CLOSED
+        self._local.cancel()
         http, self._http = self._http, None
         if http is not None and self._owns_http:
             await http.aclose()

@@ -48,6 +48,10 @@ def _is_open_literal(tp: Any) -> bool:
     return str in args and all(a is str or get_origin(a) is Literal for a in args)
 
 
+def _is_list(tp: Any) -> bool:
+    return tp is list or get_origin(tp) is list
+
+
 def _structure_str(value: Any, _type: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {type(value).__name__}")
@@ -78,6 +82,21 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
     conv.register_structure_hook(Any, _passthrough)
     conv.register_structure_hook_func(lambda t: t == dict[str, Any], _structure_dict_any)
     conv.register_structure_hook_func(_is_open_literal, lambda v, t: _structure_str(v, t))
+
+    def _structure_list(cl: Any) -> Any:
+        # cattrs would iterate any iterable, so "admin" would become ['a', 'd', 'm', 'i', 'n'].
+        args = get_args(cl)
+        item = args[0] if args else Any
+        item_hook = conv.get_structure_hook(item)
+
+        def structure(value: Any, _type: Any) -> list[Any]:
+            if not isinstance(value, list):
+                raise TypeError(f"expected a list, got {type(value).__name__}")
+            return [item_hook(v, item) for v in value]
+
+        return structure
+
+    conv.register_structure_hook_factory(_is_list, _structure_list)
 
     def _structure_attrs(cl: type) -> Any:
         return make_dict_structure_fn(cl, conv, _cattrs_forbid_extra_keys=strict)

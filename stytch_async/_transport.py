@@ -23,7 +23,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote
 
 import anyio
@@ -32,6 +32,9 @@ import httpx
 
 from ._response import parse_response
 from .errors import HttpError, UsageError
+
+if TYPE_CHECKING:
+    from ._local import LocalAuth
 
 T = TypeVar("T")
 
@@ -110,6 +113,8 @@ class Transport:
         self.converter = converter
         self._sleep: Callable[[float], Any] = anyio.sleep
         self._random: Callable[[], float] = random.random
+        #: Key set and policy caches for local token checks; set by the client.
+        self.local: LocalAuth | None = None
 
     # -- the four verbs products use ------------------------------------------------
 

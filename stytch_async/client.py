@@ -21,6 +21,13 @@ class AsyncStytch(BaseClient, ConsumerProducts):
     (``project-live-`` or ``project-test-``). ``timeout`` bounds each whole call,
     retries included; ``max_retries`` is how many more attempts a retryable
     failure gets. An ``http_client`` you pass in is used as is and left open.
+
+    Local token checks (``sessions.authenticate_jwt_local``, ``m2m.authenticate_token``,
+    ``idp.introspect_access_token_local``) use the project's key set, fetched through
+    the same httpx client. Inside ``async with`` a background task refreshes it every
+    ``jwks_refresh_interval`` seconds; a token signed by an unknown key triggers at
+    most one extra fetch per ``jwks_cooldown`` seconds. ``preload_jwks=True`` fetches
+    the key set on entering the block and fails fast if Stytch cannot provide it.
     """
 
     def __init__(
@@ -34,6 +41,9 @@ class AsyncStytch(BaseClient, ConsumerProducts):
         timeout: float | None = 30.0,
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
+        jwks_refresh_interval: float = 600.0,
+        jwks_cooldown: float = 30.0,
+        preload_jwks: bool = False,
     ) -> None:
         super().__init__(
             project_id,
@@ -44,5 +54,8 @@ class AsyncStytch(BaseClient, ConsumerProducts):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            jwks_refresh_interval=jwks_refresh_interval,
+            jwks_cooldown=jwks_cooldown,
+            preload_jwks=preload_jwks,
         )
         self._init_products(self._transport)

@@ -12,16 +12,49 @@ branch answers one question about what went wrong::
     ├── DecodeError  a 2xx answer whose body is not JSON or does not fit the model
     └── ClientError  Stytch (or a proxy in front of it) answered with status >= 400
 
+Local token checks (``sessions.authenticate_jwt_local``, ``m2m.authenticate_token``,
+``idp.introspect_access_token_local``) fail inside the same tree, each class with
+one stable ``error_type``::
+
+    HttpError
+    ├── JwksUnavailableError       no key set has ever been fetched       jwks_unavailable
+    └── PolicyUnavailableError     no RBAC policy has ever been fetched   rbac_policy_unavailable
+    ClientError
+    ├── JwtError (401)             the token was refused locally
+    │   ├── JwtInvalidError        malformed, wrong algorithm, bad        jwt_invalid
+    │   │                          signature, issuer, audience, unknown
+    │   │                          key, missing claim (see ``reason``)
+    │   ├── JwtExpiredError        past ``exp`` (plus leeway)             jwt_expired
+    │   ├── JwtNotYetValidError    before ``nbf``/``iat`` (less leeway)   jwt_not_yet_valid
+    │   └── JwtTooOldError         ``iat`` older than the caller allows   jwt_too_old
+    ├── PermissionDeniedError (403)    RBAC denied the action             permission_denied
+    └── InsufficientScopesError (403)  an M2M token lacks scopes          insufficient_scopes
+
 ``str(error)`` is one line meant for a log: status, error type, message and
 request id. No message ever contains the project secret.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
-__all__ = ["ClientError", "DecodeError", "HttpError", "StytchError", "UsageError"]
+__all__ = [
+    "ClientError",
+    "DecodeError",
+    "HttpError",
+    "InsufficientScopesError",
+    "JwksUnavailableError",
+    "JwtError",
+    "JwtExpiredError",
+    "JwtInvalidError",
+    "JwtNotYetValidError",
+    "JwtTooOldError",
+    "PermissionDeniedError",
+    "PolicyUnavailableError",
+    "StytchError",
+    "UsageError",
+]
 
 
 class StytchError(Exception):
@@ -126,4 +159,104 @@ class ClientError(StytchError):
             f"{type(self).__name__}(status_code={self.status_code!r}, "
             f"error_type={self.error_type!r}, error_message={self.error_message!r}, "
             f"request_id={self.request_id!r})"
+        )
+
+
+# -- local token checks ----------------------------------------------------------------
+
+
+class JwksUnavailableError(HttpError):
+    """A token could not be checked: the signing keys have never been fetched.
+
+    This is about Stytch (or the network), not the token: answer 503, not 401.
+    The last fetch failure is chained as ``__cause__``.
+    """
+
+    error_type: ClassVar[str] = "jwks_unavailable"
+
+
+class PolicyUnavailableError(HttpError):
+    """An authorization check could not run: the RBAC policy has never been fetched."""
+
+    error_type: ClassVar[str] = "rbac_policy_unavailable"
+
+
+class _LocalRefusal(ClientError):
+    """A refusal decided locally: no request was made, so there is no request id."""
+
+    STATUS: ClassVar[int]
+    ERROR_TYPE: ClassVar[str]
+
+    def __init__(self, message: str, *, details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(
+            status_code=self.STATUS,
+            error_type=self.ERROR_TYPE,
+            error_message=message,
+            error_details=details,
+        )
+
+
+class JwtError(_LocalRefusal):
+    """A token was refused by a local check (status 401)."""
+
+    STATUS = 401
+    ERROR_TYPE = "jwt_invalid"
+
+
+class JwtInvalidError(JwtError):
+    """The token is not one this project issued, or cannot be read.
+
+    ``reason`` says why, one of: ``malformed``, ``too_large``, ``algorithm``,
+    ``signature``, ``issuer``, ``audience``, ``unknown_key``, ``missing_claim``.
+    """
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message, details={"reason": reason})
+        self.reason = reason
+
+
+class JwtExpiredError(JwtError):
+    """The token's ``exp`` has passed (beyond the allowed leeway)."""
+
+    ERROR_TYPE = "jwt_expired"
+
+
+class JwtNotYetValidError(JwtError):
+    """The token's ``nbf`` or ``iat`` lies in the future (beyond the allowed leeway)."""
+
+    ERROR_TYPE = "jwt_not_yet_valid"
+
+
+class JwtTooOldError(JwtError):
+    """The token was issued longer ago than ``max_token_age_seconds`` allows."""
+
+    ERROR_TYPE = "jwt_too_old"
+
+
+class PermissionDeniedError(_LocalRefusal):
+    """None of the subject's roles (or scopes) allows ``action`` on ``resource_id`` (status 403)."""
+
+    STATUS = 403
+    ERROR_TYPE = "permission_denied"
+
+    def __init__(self, *, resource_id: str, action: str) -> None:
+        super().__init__(
+            f"not allowed to {action!r} on resource {resource_id!r}",
+            details={"resource_id": resource_id, "action": action},
+        )
+        self.resource_id = resource_id
+        self.action = action
+
+
+class InsufficientScopesError(_LocalRefusal):
+    """An M2M access token lacks some of the required scopes (status 403)."""
+
+    STATUS = 403
+    ERROR_TYPE = "insufficient_scopes"
+
+    def __init__(self, missing_scopes: Sequence[str]) -> None:
+        self.missing_scopes = list(missing_scopes)
+        super().__init__(
+            "token lacks the scopes " + ", ".join(repr(s) for s in self.missing_scopes),
+            details={"missing_scopes": self.missing_scopes},
         )

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from ._idp import IdpNetwork
+from ._idp_local import IdpLocal
 from ._reprs import hidden as _hidden
 from ._transport import Transport
 from .models import ConnectedAppPublic, User
@@ -180,7 +180,7 @@ class IdpOauth:
         )
 
 
-class Idp(IdpNetwork):
+class Idp(IdpLocal):
     """Stytch as an identity provider: OAuth authorization and token introspection."""
 
     oauth: IdpOauth

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ._m2m import M2MTokens
+from ._m2m_local import M2MLocal
 from ._pagination import M2MClientsPages
 from ._reprs import hidden as _hidden
 from ._transport import Transport, quote_path
@@ -391,7 +391,7 @@ class M2mClients(M2MClientsPages):
         )
 
 
-class M2m(M2MTokens):
+class M2m(M2MLocal):
     """Machine-to-machine auth: client credentials and access tokens."""
 
     clients: M2mClients

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from ._reprs import hidden as _hidden
+from ._sessions_local import SessionsLocal
 from ._transport import Transport, quote_path
 from .models import DeviceInfo, Session, User
 
@@ -194,7 +195,7 @@ class RevokeRequest:
     session_jwt: str | None = attrs.field(default=None, repr=_hidden)
 
 
-class Sessions:
+class Sessions(SessionsLocal):
     """Sessions: check, extend, list and revoke logged-in sessions."""
 
     def __init__(self, transport: Transport) -> None:

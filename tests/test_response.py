@@ -132,3 +132,15 @@ def test_unknown_keys_pass_in_production_and_fail_strictly() -> None:
     assert parsed.status_code == 200
     with pytest.raises(DecodeError, match="brand_new_field"):
         parse_response(response(200, json=body), EmailSendResponse, STRICT)
+
+
+def test_a_string_where_a_list_belongs_is_a_decode_error() -> None:
+    from stytch_async.sessions import GetResponse
+
+    body = {"request_id": "r", "sessions": "not-a-list"}
+    with pytest.raises(DecodeError, match="sessions"):
+        parse_response(response(200, json=body), GetResponse, LENIENT)
+    with pytest.raises(DecodeError):
+        parse_response(
+            response(200, json={"request_id": "r", "sessions": [{"roles": "admin"}]}), GetResponse, STRICT
+        )

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+import attrs
 import httpx
 
 from stytch_async import AsyncStytch, ClientError, StytchError
+from stytch_async.errors import InsufficientScopesError, JwksUnavailableError, JwtExpiredError
 from stytch_async.magic_links import AuthenticateResponse
 from stytch_async.models import Attributes, Session, User
+from stytch_async.sessions import AuthorizationCheck
+from stytch_async.tokens import IDPTokenClaims, M2MJWTClaims, SessionWithClaims
 
 
 async def login(token: str) -> tuple[User, Session | None]:
@@ -56,6 +61,43 @@ async def injected() -> None:
         )
         await stytch.sessions.revoke(session_id="session-1")
         await stytch.aclose()
+
+
+@attrs.frozen
+class Plan:
+    plan: str
+    seats: int
+
+
+async def local_checks(session_jwt: str, access_token: str) -> tuple[str, int, list[str], str]:
+    async with AsyncStytch(
+        "project-live-1", "secret", jwks_refresh_interval=300, jwks_cooldown=10, preload_jwks=True
+    ) as stytch:
+        session: Session = await stytch.sessions.authenticate_jwt_local(
+            session_jwt, max_token_age_seconds=300, leeway=5
+        )
+        typed: SessionWithClaims[Plan] = await stytch.sessions.authenticate_jwt_local(
+            session_jwt, claims_type=Plan, authorization_check={"resource_id": "docs", "action": "read"}
+        )
+        seats: int = typed.custom_claims.seats
+        checked = await stytch.sessions.authenticate_jwt(session_jwt, claims_type=Plan)
+        plan: Plan = checked.custom_claims
+        untyped = await stytch.sessions.authenticate_jwt(session_jwt, session_custom_claims={"a": 1})
+        claims: dict[str, Any] = untyped.custom_claims
+        local: bool = untyped.verified_locally
+        _ = (plan, claims, local)
+        try:
+            m2m: M2MJWTClaims = await stytch.m2m.authenticate_token(
+                access_token, required_scopes=["read:users"], max_token_age=60
+            )
+        except (JwtExpiredError, InsufficientScopesError) as err:
+            return err.error_type or "", 0, [], ""
+        except JwksUnavailableError:
+            raise
+        idp: IDPTokenClaims = await stytch.idp.introspect_access_token_local(
+            access_token, authorization_check=AuthorizationCheck(resource_id="docs", action="read")
+        )
+        return session.user_id, seats, m2m.scopes, idp.subject
 
 
 async def admin(stytch: AsyncStytch) -> int:
