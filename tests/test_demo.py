@@ -39,7 +39,7 @@ def test_the_demo_runs_the_whole_passwordless_flow(capsys: pytest.CaptureFixture
         "magic_links.email.login_or_create",
         "outbox.last",
         "magic_links.authenticate",
-        "verify the session JWT locally ",
+        "sessions.authenticate_jwt_local",
         "sessions.get",
         "sessions.revoke",
         "sessions.authenticate",
@@ -50,7 +50,9 @@ def test_the_demo_runs_the_whole_passwordless_flow(capsys: pytest.CaptureFixture
     assert re.match(r"magic link token \S+…, valid until \d\d:\d\d:\d\d UTC", results[1])
     session_id = re.search(r"session (session-test-[0-9a-f-]{36}), JWT \d+ bytes", results[2])
     assert session_id is not None
-    kid = re.search(r"signature ok, kid (jwk-test-[0-9a-f-]{36}), sub (\S+)", results[3])
+    kid = re.search(
+        r"signature ok with kid (jwk-test-[0-9a-f-]{36}), user (\S+); JWKS fetched 1x", results[3]
+    )
     assert kid is not None
     assert kid.group(2) == user_id.group(1)
     assert results[4] == f"1 live session(s): {session_id.group(1)}"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from stytch_async._local import local_auth
 from stytch_async.client import AsyncStytch
 from stytch_async.errors import UsageError
 
@@ -217,8 +218,20 @@ class FakeStytch:
         return client
 
     def client(self, **options: Any) -> AsyncStytch:
-        """An ``AsyncStytch`` for this project whose requests the emulator answers in process."""
-        return AsyncStytch(self.project_id, self.secret, http_client=self.http_client(), **options)
+        """An ``AsyncStytch`` for this project whose requests the emulator answers in process.
+
+        Its local token checks (``sessions.authenticate_jwt_local``,
+        ``m2m.authenticate_token``) read the emulator's clock, so ``clock.advance()``
+        expires JWTs for them as it does for the emulator.
+        """
+        return self.follow_clock(
+            AsyncStytch(self.project_id, self.secret, http_client=self.http_client(), **options)
+        )
+
+    def follow_clock(self, client: AsyncStytch) -> AsyncStytch:
+        """Make ``client``'s local token checks use this emulator's clock; returns it."""
+        local_auth(client._transport).clock = self.clock.now
+        return client
 
     def serve(self, host: str = "127.0.0.1", port: int = 0, *, log: bool = False) -> LoopbackServer:
         """Start a real HTTP server for this emulator (``port=0`` picks a free one)."""

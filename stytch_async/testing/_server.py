@@ -136,7 +136,8 @@ class LoopbackServer:
 
     def client(self, **options: Any) -> AsyncStytch:
         """An ``AsyncStytch`` that talks to this server over real sockets."""
-        return AsyncStytch(self.fake.project_id, self.fake.secret, base_url=self.url, **options)
+        client = AsyncStytch(self.fake.project_id, self.fake.secret, base_url=self.url, **options)
+        return self.fake.follow_clock(client)
 
     def close(self) -> None:
         """Stop serving, drop open connections and wait for the server thread (at most 5 s)."""

@@ -13,6 +13,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from stytch_async import AsyncStytch, ClientError
+from stytch_async.errors import JwtExpiredError
 from stytch_async.testing import FakeStytch
 
 pytestmark = pytest.mark.anyio
@@ -356,6 +357,32 @@ async def test_an_expired_jwt_is_refreshed_while_the_session_lives(
         404,
         "session_not_found",
     )
+
+
+async def test_the_clients_local_check_accepts_the_emulators_jwts(
+    fake: FakeStytch, stytch: AsyncStytch
+) -> None:
+    auth = await login(fake, stytch, session_custom_claims={"plan": "pro"})
+    session = await stytch.sessions.authenticate_jwt_local(auth.session_jwt)
+    assert auth.session is not None
+    assert (session.session_id, session.user_id) == (auth.session.session_id, auth.user_id)
+    assert session.custom_claims == {"plan": "pro"}
+    assert session.roles == ["stytch_user"]
+    assert session.authentication_factors == auth.session.authentication_factors
+    assert [r.path for r in fake.requests].count(f"/v1/sessions/jwks/{fake.project_id}") == 1
+
+
+async def test_an_expired_jwt_falls_back_to_the_emulator_and_comes_back_fresh(
+    fake: FakeStytch, stytch: AsyncStytch
+) -> None:
+    auth = await login(fake, stytch)
+    fake.clock.advance(minutes=6)  # the client's local checks read the same clock
+    with pytest.raises(JwtExpiredError):
+        await stytch.sessions.authenticate_jwt_local(auth.session_jwt)
+    answer = await stytch.sessions.authenticate_jwt(auth.session_jwt)
+    assert answer.verified_locally is False
+    assert answer.session_jwt != auth.session_jwt
+    assert (await stytch.sessions.authenticate_jwt(answer.session_jwt)).verified_locally is True
 
 
 async def test_bad_jwts_are_refused(fake: FakeStytch, stytch: AsyncStytch) -> None:
