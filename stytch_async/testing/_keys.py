@@ -108,6 +108,7 @@ class KeyRing:
 
     def rotate(self, *, keep_previous: bool = True) -> str:
         """Start signing with a new key; the old ones stay published unless told otherwise."""
+        self.current()  # the key being replaced, if none was made yet
         with self._lock:
             fresh = self._make()
             self._published = [*self._published, fresh] if keep_previous else [fresh]
