@@ -64,9 +64,6 @@ class Routes:
     def __init__(self, routes: Iterable[Route] = ()) -> None:
         self._routes: list[Route] = list(routes)
 
-    def __iter__(self) -> Any:
-        return iter(self._routes)
-
     def __add__(self, other: Routes) -> Routes:
         return Routes([*self._routes, *other._routes])
 

@@ -127,6 +127,7 @@ def test_the_jwks_needs_no_credentials_but_the_right_project() -> None:
     answer = fake.handle(WireRequest("GET", f"/v1/sessions/jwks/{fake.project_id}"))
     assert answer.status == 200
     assert [k["kid"] for k in answer.payload["keys"]] == fake.key_ids
+    assert answer.payload["keys"] == fake.jwks()["keys"]
     status, payload = ask(fake, "GET", "/v1/sessions/jwks/project-test-other")
     assert (status, payload["error_type"]) == (404, "project_not_found")
 

@@ -219,6 +219,23 @@ async def test_phone_passcodes(fake: FakeStytch, stytch: AsyncStytch, channel: s
     assert await error_of(product.send("2025550162")) == (400, "invalid_phone_number")
 
 
+async def test_send_adds_a_new_phone_to_the_named_user(fake: FakeStytch, stytch: AsyncStytch) -> None:
+    user = await stytch.users.create(email=EMAIL)
+    sent = await stytch.otps.whatsapp.send(PHONE, user_id=user.user_id)
+    assert sent.user_id == user.user_id
+    added = await stytch.users.get(user.user_id)
+    assert [(p.phone_id, p.phone_number, p.verified) for p in added.phone_numbers] == [
+        (sent.phone_id, PHONE, False)
+    ]
+    await stytch.otps.authenticate(sent.phone_id, fake.outbox.last(phone_number=PHONE).code or "")
+    assert (await stytch.users.get(user.user_id)).phone_numbers[0].verified
+    other = await stytch.users.create()
+    assert await error_of(stytch.otps.sms.send(PHONE, user_id=other.user_id)) == (
+        400,
+        "duplicate_phone_number",
+    )
+
+
 async def test_email_passcodes(fake: FakeStytch, stytch: AsyncStytch) -> None:
     created = await stytch.otps.email.login_or_create(EMAIL)
     code = fake.outbox.last(email=EMAIL).code or ""
