@@ -392,3 +392,14 @@ def test_the_transport_also_serves_sync_httpx() -> None:
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/json"
     assert answer.json()["status_code"] == 200
+
+
+def test_the_testing_package_exports_a_sorted_all() -> None:
+    import stytch_async.testing as testing
+
+    assert testing.__all__ == sorted(testing.__all__)
+    assert {name for name in dir(testing) if not name.startswith("_") and name[0].isupper()} <= set(
+        testing.__all__
+    )
+    for name in testing.__all__:
+        assert getattr(testing, name).__module__.startswith("stytch_async.testing")
