@@ -131,6 +131,13 @@ def test_a_refused_real_check_fails_with_the_error(capsys: pytest.CaptureFixture
     assert SECRET not in out
 
 
+def test_a_project_id_of_no_known_environment_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _demo.run({"STYTCH_PROJECT_ID": "project-foo-1", "STYTCH_SECRET": SECRET}) == 1
+    out = capsys.readouterr().out
+    assert "demo failed: UsageError: cannot tell the environment" in out
+    assert SECRET not in out
+
+
 def test_one_variable_alone_keeps_the_offline_demo(capsys: pytest.CaptureFixture[str]) -> None:
     assert _demo.run({"STYTCH_PROJECT_ID": PROJECT_ID}) == 0
     assert "embedded Stytch emulator" in capsys.readouterr().out

@@ -50,6 +50,11 @@ class _Server(ThreadingHTTPServer):
             self.connections.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the client went away mid-request: nothing to report
+        super().handle_error(request, client_address)
+
     def close_connections(self) -> None:
         with self.connections_lock:
             open_now, self.connections = list(self.connections), set()
@@ -99,7 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(content)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _answer
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.log:

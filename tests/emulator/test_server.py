@@ -94,7 +94,8 @@ def test_the_control_endpoints(server: LoopbackServer) -> None:
         )
         bad = http.post("/_emulator/fail_next", json={"path": "/v1/users", "status": 200})
         assert (bad.status_code, bad.json()["error_type"]) == (400, "bad_request")
-        assert http.post("/_emulator/reset").status_code == 200
+        server.fake.fail_next("*", status=500, times=10)
+        assert http.post("/_emulator/reset").status_code == 200  # helpers are never failed
         assert http.get("/_emulator/outbox").json()["messages"] == []
         assert abs(fake.clock.now() - time.time()) < 5
         assert http.get("/_emulator/outbox", auth=("x", "y")).status_code == 401
@@ -109,6 +110,7 @@ def test_odd_requests_get_stytch_errors_not_crashes(server: LoopbackServer) -> N
             == "bad_request"
         )
         assert http.request("PATCH", "/v1/users/x").status_code == 501
+        assert http.request("OPTIONS", "/v1/users").json()["error_type"] == "emulator_not_implemented"
         assert http.get("/").status_code == 501
     with socket.create_connection((server.host, server.port), timeout=5) as raw:
         raw.sendall(b"POST /v1/users HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n")
