@@ -1,4 +1,4 @@
-"""``python -m stytch_async demo``: a passwordless login against a local stand-in for Stytch."""
+"""``python -m stytch_async demo``: a passwordless login against the embedded Stytch emulator."""
 
 from __future__ import annotations
 

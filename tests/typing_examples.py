@@ -13,6 +13,7 @@ from stytch_async.errors import InsufficientScopesError, JwksUnavailableError, J
 from stytch_async.magic_links import AuthenticateResponse
 from stytch_async.models import Attributes, Session, User
 from stytch_async.sessions import AuthorizationCheck
+from stytch_async.testing import FakeStytch, LoopbackServer, Message, totp_code
 from stytch_async.tokens import IDPTokenClaims, M2MJWTClaims, SessionWithClaims
 
 
@@ -115,3 +116,19 @@ async def admin(stytch: AsyncStytch) -> int:
     if intro.active:
         total += 1
     return total
+
+
+async def offline_test() -> tuple[str, int, list[str]]:
+    async with FakeStytch(project_id="project-test-typed") as fake, fake.client() as stytch:
+        await stytch.magic_links.email.login_or_create("ada@example.com")
+        message: Message = fake.outbox.last(email="ada@example.com", kind="magic_link")
+        auth = await stytch.magic_links.authenticate(message.token or "", session_duration_minutes=60)
+        fake.clock.advance(minutes=6)
+        fake.fail_next("/v1/sessions/authenticate", status=503, retry_after=1)
+        kid: str = fake.rotate_keys(keep_previous=True)
+        code: str = totp_code("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", fake.clock.now())
+        with fake.serve(port=0) as server:
+            running: LoopbackServer = server
+            _ = (running.url, code)
+        fake.reset()
+        return kid, len(fake.requests), [auth.user_id, *fake.key_ids]

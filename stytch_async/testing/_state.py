@@ -1,0 +1,260 @@
+"""One emulated project: its records, clock, keys and outbox, plus the lookups handlers share."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._clock import Clock, to_datetime
+from ._keys import KeyRing
+from ._outbox import Channel, Kind, Message, Outbox
+from ._records import (
+    EmailRecord,
+    M2MClientRecord,
+    PendingCode,
+    PendingToken,
+    PhoneRecord,
+    SessionRecord,
+    UserRecord,
+)
+from ._wire import Body, fail
+
+
+class State:
+    """Everything one ``FakeStytch`` knows. Handlers run one at a time under its lock."""
+
+    def __init__(self, project_id: str, clock: Clock, keys: KeyRing, outbox: Outbox) -> None:
+        self.project_id = project_id
+        self.env = "live" if project_id.startswith("project-live-") else "test"
+        self.clock = clock
+        self.keys = keys
+        self.outbox = outbox
+        self.users: dict[str, UserRecord] = {}
+        self.sessions: dict[str, SessionRecord] = {}
+        self.session_ids_by_token: dict[str, str] = {}
+        self.links: dict[str, PendingToken] = {}
+        self.resets: dict[str, PendingToken] = {}
+        self.codes: dict[str, PendingCode] = {}
+        self.m2m_clients: dict[str, M2MClientRecord] = {}
+        self.request_time: float | None = None  # one reading of the clock per request
+
+    def clear(self) -> None:
+        for store in (
+            self.users,
+            self.sessions,
+            self.session_ids_by_token,
+            self.links,
+            self.resets,
+            self.codes,
+            self.m2m_clients,
+        ):
+            store.clear()
+
+    # -- ids and time ------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.clock.now() if self.request_time is None else self.request_time
+
+    def new_id(self, kind: str) -> str:
+        """``user-test-<uuid>``, ``session-live-<uuid>``, …: Stytch's id shapes."""
+        return f"{kind}-{self.env}-{uuid.uuid4()}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(33)  # 44 characters, like Stytch's tokens
+
+    def request_id(self) -> str:
+        return self.new_id("request-id")
+
+    def deliver(
+        self,
+        kind: Kind,
+        channel: Channel,
+        user: UserRecord,
+        record: EmailRecord | PhoneRecord,
+        expires_at: float,
+        body: Body,
+        *,
+        token: str | None = None,
+        code: str | None = None,
+        url: str | None = None,
+        template_field: str | None = None,
+    ) -> Message:
+        """Put a message in the outbox, addressed to ``record``'s email or phone."""
+        if isinstance(record, EmailRecord):
+            to, method_id = record.email, record.email_id
+        else:
+            to, method_id = record.phone_number, record.phone_id
+        message = Message(
+            kind=kind,
+            channel=channel,
+            to=to,
+            user_id=user.user_id,
+            method_id=method_id,
+            sent_at=to_datetime(self.now()),
+            expires_at=to_datetime(expires_at),
+            token=token,
+            code=code,
+            url=url,
+            template_id=body.text(template_field) if template_field else None,
+            locale=body.text("locale"),
+        )
+        self.outbox.deliver(message)
+        return message
+
+    # -- users -------------------------------------------------------------------------
+
+    def check_id(self, value: str, kind: str, error_type: str) -> None:
+        if not value.startswith(f"{kind}-{self.env}-"):
+            raise fail(error_type, f"{value!r} is not a valid {kind.replace('-', '_')}_id.")
+
+    def user(self, user_id: str) -> UserRecord:
+        self.check_id(user_id, "user", "invalid_user_id")
+        user = self.users.get(user_id)
+        if user is None:
+            raise fail("user_not_found")
+        return user
+
+    def user_from_body(self, body: Body) -> UserRecord:
+        return self.user(body.need("user_id"))
+
+    def by_email(self, address: str) -> tuple[UserRecord, EmailRecord] | None:
+        for user in self.users.values():
+            found = user.email(address)
+            if found is not None:
+                return user, found
+        return None
+
+    def by_phone(self, number: str) -> tuple[UserRecord, PhoneRecord] | None:
+        for user in self.users.values():
+            found = user.phone(number)
+            if found is not None:
+                return user, found
+        return None
+
+    def create_user(
+        self,
+        *,
+        email: str | None = None,
+        phone_number: str | None = None,
+        pending: bool = False,
+        name: Mapping[str, Any] | None = None,
+    ) -> UserRecord:
+        if email is not None and self.by_email(email) is not None:
+            raise fail("duplicate_email")
+        if phone_number is not None and self.by_phone(phone_number) is not None:
+            raise fail("duplicate_phone_number")
+        user = UserRecord(self.new_id("user"), self.now(), status="pending" if pending else "active")
+        if name:
+            set_name(user, name)
+        if email is not None:
+            self.add_email(user, email)
+        if phone_number is not None:
+            self.add_phone(user, phone_number)
+        self.users[user.user_id] = user
+        return user
+
+    def add_email(self, user: UserRecord, address: str) -> EmailRecord:
+        record = EmailRecord(self.new_id("email"), address)
+        user.emails.append(record)
+        return record
+
+    def add_phone(self, user: UserRecord, number: str) -> PhoneRecord:
+        record = PhoneRecord(self.new_id("phone-number"), number)
+        user.phones.append(record)
+        return record
+
+    def delete_user(self, user: UserRecord) -> None:
+        del self.users[user.user_id]
+        for session in [s for s in self.sessions.values() if s.user_id == user.user_id]:
+            self.drop_session(session)
+        for store in (self.links, self.resets, self.codes):
+            for key in [k for k, v in store.items() if v.user_id == user.user_id]:
+                del store[key]
+
+    # -- sessions ----------------------------------------------------------------------
+
+    def live_sessions(self, user_id: str | None = None) -> Iterator[SessionRecord]:
+        now = self.now()
+        for session in list(self.sessions.values()):
+            if session.expires_at <= now:
+                self.drop_session(session)
+            elif user_id is None or session.user_id == user_id:
+                yield session
+
+    def session_by_token(self, token: str) -> SessionRecord | None:
+        session_id = self.session_ids_by_token.get(token)
+        return self.session_by_id(session_id) if session_id else None
+
+    def session_by_id(self, session_id: str) -> SessionRecord | None:
+        session = self.sessions.get(session_id)
+        if session is not None and session.expires_at <= self.now():
+            self.drop_session(session)
+            return None
+        return session
+
+    def drop_session(self, session: SessionRecord) -> None:
+        self.sessions.pop(session.session_id, None)
+        self.session_ids_by_token.pop(session.token, None)
+
+
+def set_name(user: UserRecord, name: Mapping[str, Any]) -> None:
+    for part in ("first_name", "middle_name", "last_name"):
+        value = name.get(part)
+        if value is not None:
+            if not isinstance(value, str):
+                raise fail("bad_request", f"name.{part} must be a string.")
+            user.name[part] = value
+
+
+@dataclass
+class Call:
+    """What a handler gets: the project state, the parsed body, path and query parameters."""
+
+    state: State
+    body: Body
+    params: Mapping[str, str]
+    query: Mapping[str, str]
+    endpoint: str  # e.g. "POST /v1/magic_links/authenticate", for messages
+
+    @property
+    def now(self) -> float:
+        return self.state.now()
+
+
+def reach(
+    state: State,
+    target: UserRecord | None,
+    *,
+    email: str | None = None,
+    phone_number: str | None = None,
+) -> tuple[UserRecord, EmailRecord | PhoneRecord]:
+    """The user and the email or phone record a ``send`` call delivers to.
+
+    Without ``target`` the address must already belong to a user. With one
+    (named by ``user_id`` or a session), a new address is added to that user,
+    unverified, as Stytch does when a factor is attached.
+    """
+    found: tuple[UserRecord, EmailRecord | PhoneRecord] | None
+    if email is not None:
+        found, missing, taken = state.by_email(email), "email_not_found", "duplicate_email"
+    else:
+        assert phone_number is not None
+        found, missing, taken = (
+            state.by_phone(phone_number),
+            "phone_number_not_found",
+            "duplicate_phone_number",
+        )
+    if found is not None and target is not None and found[0] is not target:
+        raise fail(taken)
+    if found is not None:
+        return found
+    if target is None:
+        raise fail(missing)
+    if email is not None:
+        return target, state.add_email(target, email)
+    assert phone_number is not None
+    return target, state.add_phone(target, phone_number)
