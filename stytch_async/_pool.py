@@ -27,7 +27,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import anyio
 import httpx
@@ -39,6 +39,9 @@ KEEPALIVE_EXPIRY = 5.0
 MAX_CONNECTIONS = 100
 _MAX_HEAD = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_NO_BODY = frozenset({204, 304})
+# Characters left as they are when a request target has to be percent-encoded.
+_TARGET_SAFE = "/?&=%:@!$'()*+,;~-._"
 _Origin = tuple[str, str, int]
 
 
@@ -143,7 +146,10 @@ class _Connection:
             status, version, headers = await self._read_head()
             if status >= 200 or status == 101:
                 break  # 1xx answers before the real one are skipped
-        content, reusable = await self._read_body(headers)
+        if status in _NO_BODY:
+            content, reusable = b"", True  # these answers never carry a body, whatever the headers say
+        else:
+            content, reusable = await self._read_body(headers)
         if version == b"HTTP/1.0" and headers.get("connection", "").lower() != "keep-alive":
             reusable = False
         if "close" in headers.get("connection", "").lower():
@@ -289,6 +295,8 @@ class Pool:
         host = parts.hostname
         port = parts.port or _DEFAULT_PORTS[scheme]
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if not target.isascii() or " " in target:
+            target = quote(target, safe=_TARGET_SAFE)  # e.g. a base_url with a space or an accent
         length = len(content) if content is not None else (0 if method in ("POST", "PUT", "PATCH") else None)
         host_header = parts.netloc.rpartition("@")[2]
         request = _encode_head(method, target, host_header, headers, length)

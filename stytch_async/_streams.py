@@ -136,11 +136,25 @@ class AsyncioStream(asyncio.Protocol):
         return data
 
     def dead(self) -> bool:
-        return self._eof or bool(self._chunks) or self._transport is None or self._transport.is_closing()
+        return (
+            self._eof
+            or bool(self._chunks)
+            or self._transport is None
+            or self._transport.is_closing()
+            or self._loop is not asyncio.get_running_loop()  # made under an earlier asyncio.run()
+        )
 
     async def aclose(self) -> None:
         if self._transport is not None:
-            self._transport.abort()
+            try:
+                self._transport.abort()
+            except RuntimeError:
+                # Its event loop is closed (an earlier asyncio.run()), so the transport can
+                # no longer close its socket; close the socket under it ourselves.
+                wrapped = self._transport.get_extra_info("socket")
+                raw = getattr(wrapped, "_sock", None)
+                if raw is not None:
+                    raw.close()
 
 
 class TrioSocket(anyio.abc.ByteStream):

@@ -335,3 +335,55 @@ async def test_a_slot_handed_to_a_cancelled_waiter_is_passed_on() -> None:
     assert order == ["second"]  # it passed the slot on
     assert slots.free == 1
     assert not slots.waiters
+
+
+@pytest.mark.parametrize("status", [204, 304])
+async def test_answers_without_a_body_do_not_wait_for_one(status: int) -> None:
+    async with loopback() as server:
+        server.raw(f"HTTP/1.1 {status} Nothing\r\nRequest-Id: r-1\r\n\r\n".encode())
+        server.reply(200, {"next": True})
+        pool = Pool()
+        with anyio.fail_after(5):
+            empty = await pool.send("DELETE", server.url + "/v1/a", HEADERS, None)
+            after = await pool.send("GET", server.url + "/v1/b", HEADERS, None)
+        await pool.aclose()
+    assert (empty.status_code, empty.content) == (status, b"")
+    assert after.content == b'{"next": true}'
+    assert server.connections == 1
+
+
+async def test_a_target_that_is_not_plain_ascii_is_percent_encoded() -> None:
+    async with loopback() as server:
+        server.reply(200, {})
+        pool = Pool()
+        await pool.send("GET", server.url + "/stytch api/v1/é?q=a b", HEADERS, None)
+        await pool.aclose()
+    assert server.seen[0].target == "/stytch%20api/v1/%C3%A9?q=a%20b"
+
+
+# The first loop ends with its connection open (as it would in an app that runs
+# asyncio.run() twice); asyncio then reports that transport as unclosed when it is collected.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_connection_from_an_earlier_event_loop_is_not_reused() -> None:
+    import asyncio
+
+    pool = Pool()
+
+    async def one(url: str, *, last: bool) -> int:
+        status = (await pool.send("GET", url + "/v1/a", HEADERS, None)).status_code
+        if last:
+            await pool.aclose()
+        return status
+
+    async def serve_twice() -> list[int]:
+        results = []
+        async with loopback() as server:
+            server.reply(200, {})
+            server.reply(200, {})
+            # Each call in its own event loop, as two asyncio.run() calls would do.
+            results.append(await anyio.to_thread.run_sync(asyncio.run, one(server.url, last=False)))
+            results.append(await anyio.to_thread.run_sync(asyncio.run, one(server.url, last=True)))
+            assert server.connections == 2
+        return results
+
+    assert anyio.run(serve_twice) == [200, 200]
