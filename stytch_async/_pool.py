@@ -290,10 +290,13 @@ class Pool:
             raise httpx.ConnectError("the connection pool is closed")
         parts = urlsplit(url)
         scheme = parts.scheme
-        if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        try:
+            port = parts.port or _DEFAULT_PORTS[scheme]
+        except (ValueError, KeyError):
+            port = 0
+        if not port or not parts.hostname:
             raise httpx.UnsupportedProtocol(f"cannot send to {url!r}")
         host = parts.hostname
-        port = parts.port or _DEFAULT_PORTS[scheme]
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         if not target.isascii() or " " in target:
             target = quote(target, safe=_TARGET_SAFE)  # e.g. a base_url with a space or an accent

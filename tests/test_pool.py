@@ -227,10 +227,11 @@ async def test_header_with_a_line_break_is_refused_before_sending() -> None:
     assert server.connections == 0
 
 
-async def test_unsupported_scheme() -> None:
+@pytest.mark.parametrize("url", ["ftp://example.com/v1/a", "http://example.com:port/v1/a", "http:///v1/a"])
+async def test_unusable_url(url: str) -> None:
     pool = Pool()
     with pytest.raises(httpx.UnsupportedProtocol):
-        await pool.send("GET", "ftp://example.com/v1/a", HEADERS, None)
+        await pool.send("GET", url, HEADERS, None)
 
 
 async def test_cancelled_call_closes_its_connection() -> None:
