@@ -51,3 +51,15 @@ def demo(session: nox.Session) -> None:
     """Run the README's demo in a clean environment."""
     session.install(".")
     session.run("python", "-m", "stytch_async", "demo")
+
+
+# The libraries the benchmark compares against; they are installed here only, never as
+# dependencies of the package.
+BENCH_COMPARE = ["stytch>=15", "aiohttp>=3.9", "trio>=0.25"]
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Side-by-side benchmark against the official SDK and raw httpx/aiohttp (see docs/performance.md)."""
+    session.install("-e", ".", *BENCH_COMPARE)
+    session.run("python", "benchmarks/run.py", *session.posargs)

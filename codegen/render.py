@@ -382,13 +382,18 @@ def join_module(header: str, body: str) -> str:
 def render_client_products(spec: Spec) -> str:
     lines = [
         BANNER.format(spec="consumer.json"),
-        '"""The product attributes of ``AsyncStytch``."""',
+        '"""The product attributes of ``AsyncStytch``; each module is imported on first use."""',
         "",
         "from __future__ import annotations",
         "",
+        "from typing import TYPE_CHECKING",
+        "",
+        "from ._lazy import product",
+        "",
+        "if TYPE_CHECKING:",
+        "    from ._transport import Transport",
     ]
-    lines.append("from ._transport import Transport")
-    lines += [f"from .{top} import {product_class(spec, top)}" for top in sorted(PRODUCTS)]
+    lines += [f"    from .{top} import {product_class(spec, top)}" for top in sorted(PRODUCTS)]
     lines += [
         "",
         "",
@@ -396,9 +401,12 @@ def render_client_products(spec: Spec) -> str:
         '    """Every consumer product, each sharing the client\'s transport."""',
         "",
     ]
-    lines += [f"    {top}: {product_class(spec, top)}" for top in PRODUCTS]
+    lines += [
+        f'    {top}: product[{product_class(spec, top)}] = product("{top}", "{product_class(spec, top)}")'
+        for top in PRODUCTS
+    ]
     lines += ["", "    def _init_products(self, transport: Transport) -> None:"]
-    lines += [f"        self.{top} = {product_class(spec, top)}(transport)" for top in PRODUCTS]
+    lines += ["        self._products_transport = transport"]
     return "\n".join(lines) + "\n"
 
 

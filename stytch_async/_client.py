@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from ._converter import CONVERTER
+from ._http import HttpxWire, Wire, default_wire
 from ._local import LocalAuth
 from ._transport import Transport, quote_path
 from ._version import __version__
@@ -116,8 +117,8 @@ class BaseClient:
             raise UsageError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
         self.base_url = resolve_base_url(project_id, base_url, environment)
         fraud = FRAUD_URL if fraud_base_url is None else resolve_base_url(project_id, fraud_base_url, None)
-        self._owns_http = http_client is None
-        self._http: httpx.AsyncClient | None = http_client
+        self._http: Wire | None = None if http_client is None else HttpxWire(http_client, owned=False)
+        self._fraud_base_url = fraud
         self._state = _State.UNOPENED
         auth = "Basic " + base64.b64encode(f"{project_id}:{secret}".encode()).decode("ascii")
         self._transport = Transport(
@@ -149,12 +150,12 @@ class BaseClient:
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    def _client_for_request(self) -> httpx.AsyncClient:
+    def _client_for_request(self) -> Wire:
         if self._state is _State.CLOSED:
             raise UsageError(f"{type(self).__name__} is closed; create a new client")
         if self._http is None:
-            # The transport enforces each call's deadline itself, retries included.
-            self._http = httpx.AsyncClient(timeout=None, follow_redirects=False)  # noqa: S113
+            # Ours to choose: our own pool, or httpx when the environment names a proxy.
+            self._http = default_wire(self.base_url, self._fraud_base_url)
         if self._state is _State.UNOPENED:
             self._state = _State.OPEN
         return self._http
@@ -189,8 +190,8 @@ class BaseClient:
         self._state = _State.CLOSED
         self._local.cancel()
         http, self._http = self._http, None
-        if http is not None and self._owns_http:
-            await http.aclose()
+        if http is not None:
+            await http.aclose()  # an injected httpx client is left open (HttpxWire owned=False)
 
     @property
     def closed(self) -> bool:

@@ -5,6 +5,12 @@ model does not know (Stytch adds fields without notice) and keeps unknown enum
 values as plain strings. ``strict=True`` builds the same converter but rejects
 unknown keys; the test suite decodes every fixture with it so a field we forgot
 shows up in tests, not in a user's app.
+
+Decoding runs on every call, so the default converter is built for speed: no
+per-field error bookkeeping (``detailed=False``), one precomputed hook per
+optional type, and flat per-class functions from ``_fastdecode.py``. When a body does not fit,
+``_response.py`` decodes it again with a ``detailed=True`` twin to say exactly
+which field failed; only the failing call pays for that.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+
+from ._fastdecode import make_fast_structure_fn, optional_inner
 
 _UTC = _dt.timezone.utc
 
@@ -72,9 +80,13 @@ def _unstructure_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
     return dict(value)
 
 
-def make_converter(*, strict: bool = False) -> cattrs.Converter:
-    """Build a converter; ``strict`` rejects keys that the model does not declare."""
-    conv = cattrs.Converter(forbid_extra_keys=strict)
+def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Converter:
+    """Build a converter; ``strict`` rejects keys that the model does not declare.
+
+    ``detailed`` collects every failing field into a cattrs validation error
+    (slower); the fast default stops at the first failure.
+    """
+    conv = cattrs.Converter(forbid_extra_keys=strict, detailed_validation=detailed)
 
     conv.register_structure_hook(_dt.datetime, parse_timestamp)
     conv.register_unstructure_hook(_dt.datetime, _format_timestamp)
@@ -82,6 +94,24 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
     conv.register_structure_hook(Any, _passthrough)
     conv.register_structure_hook_func(lambda t: t == dict[str, Any], _structure_dict_any)
     conv.register_structure_hook_func(_is_open_literal, lambda v, t: _structure_str(v, t))
+
+    def _structure_optional(tp: Any) -> Any:
+        inner = optional_inner(tp)
+        hook = conv.get_structure_hook(inner)
+        return lambda v, _t: None if v is None else hook(v, inner)
+
+    conv.register_structure_hook_factory(
+        lambda t: optional_inner(t) is not None and not _is_open_literal(t), _structure_optional
+    )
+
+    hooks = {
+        "str": _structure_str,
+        "call": conv.get_structure_hook(int),
+        "any": _passthrough,
+        "dict": _structure_dict_any,
+        "open": _is_open_literal,
+    }
+    building: set[type] = set()
 
     def _structure_list(cl: Any) -> Any:
         # cattrs would iterate any iterable, so "admin" would become ['a', 'd', 'm', 'i', 'n'].
@@ -99,7 +129,13 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_list, _structure_list)
 
     def _structure_attrs(cl: type) -> Any:
-        return make_dict_structure_fn(cl, conv, _cattrs_forbid_extra_keys=strict)
+        if not detailed:
+            fast = make_fast_structure_fn(cl, conv, forbid_extra_keys=strict, hooks=hooks, building=building)
+            if fast is not None:
+                return fast
+        return make_dict_structure_fn(
+            cl, conv, _cattrs_forbid_extra_keys=strict, _cattrs_detailed_validation=detailed
+        )
 
     def _unstructure_attrs(cl: type) -> Any:
         # Optional request fields default to None and are left out of the body.

@@ -24,12 +24,13 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import anyio
 import cattrs
 import httpx
 
+from ._http import Response, Wire
 from ._response import parse_response
 from .errors import HttpError, UsageError
 
@@ -94,7 +95,7 @@ class Transport:
     def __init__(
         self,
         *,
-        get_client: Callable[[], httpx.AsyncClient],
+        get_client: Callable[[], Wire],
         project_id: str,
         base_url: str,
         fraud_base_url: str,
@@ -138,7 +139,6 @@ class Transport:
 
     def build_request(
         self,
-        client: httpx.AsyncClient,
         method: Method,
         path: str,
         *,
@@ -147,28 +147,32 @@ class Transport:
         form: bool = False,
         fraud: bool = False,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> httpx.Request:
-        """Encode everything up front, so a bad argument fails before anything is sent."""
+    ) -> tuple[str, dict[str, str], bytes | None]:
+        """Encode everything up front, so a bad argument fails before anything is sent.
+
+        Returns the absolute URL (query included), the headers and the body.
+        """
         url = (self.fraud_base_url if fraud else self.base_url) + path
         headers = dict(self._headers)
         content: bytes | None = None
-        params: dict[str, Any] | None = None
         try:
             if body is not None:
                 data = self.converter.unstructure(body)
                 if form:
                     headers.update(_FORM_HEADERS)
-                    content = str(httpx.QueryParams({k: _query_value(v) for k, v in data.items()})).encode()
+                    content = urlencode({k: _query_value(v) for k, v in data.items()}, doseq=True).encode()
                 else:
                     headers.update(_JSON_HEADERS)
                     content = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
             if query is not None:
                 params = {k: _query_value(v) for k, v in self.converter.unstructure(query).items()}
+                if params:
+                    url += "?" + urlencode(params, doseq=True)
         except (TypeError, ValueError, RecursionError) as exc:
             raise UsageError(f"{method} {path}: cannot encode the request: {exc}") from exc
         if extra_headers:
             headers.update(extra_headers)
-        return client.build_request(method, url, params=params, content=content, headers=headers)
+        return url, headers, content
 
     async def request(
         self,
@@ -206,11 +210,11 @@ class Transport:
         fraud: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None,
-    ) -> httpx.Response:
+    ) -> Response:
         """Send with retries; return the final response (any status) or raise HttpError."""
-        client = self._get_client()
-        request = self.build_request(
-            client, method, path, body=body, query=query, form=form, fraud=fraud, extra_headers=extra_headers
+        wire = self._get_client()
+        url, headers, content = self.build_request(
+            method, path, body=body, query=query, form=form, fraud=fraud, extra_headers=extra_headers
         )
         budget = self.timeout if timeout is None else timeout
         deadline = math.inf if budget is None else anyio.current_time() + budget
@@ -219,16 +223,16 @@ class Transport:
         while True:
             remaining = deadline - anyio.current_time()
             if remaining <= 0:
-                raise HttpError(f"timed out after {budget}s", method=method, url=str(request.url))
-            response: httpx.Response | None = None
-            failure: httpx.TransportError | None = None
+                raise HttpError(f"timed out after {budget}s", method=method, url=url)
+            response: Response | None = None
+            failure: httpx.TransportError | httpx.DecodingError | None = None
             with anyio.move_on_after(remaining) as scope:
                 try:
-                    response = await client.send(request)
-                except httpx.TransportError as exc:
+                    response = await wire.send(method, url, headers, content)
+                except (httpx.TransportError, httpx.DecodingError) as exc:
                     failure = exc
             if scope.cancelled_caught:
-                raise HttpError(f"timed out after {budget}s", method=method, url=str(request.url))
+                raise HttpError(f"timed out after {budget}s", method=method, url=url)
 
             if failure is not None:
                 retryable = isinstance(failure, _NOT_SENT) or idempotent
@@ -246,12 +250,10 @@ class Transport:
 
             if retryable and attempt < self.max_retries and anyio.current_time() + wait < deadline:
                 attempt += 1
-                if response is not None:
-                    await response.aclose()
                 await self._sleep(wait)
                 continue
             if failure is not None:
-                raise _wrap_transport_error(failure, method, str(request.url)) from failure
+                raise _wrap_transport_error(failure, method, url) from failure
             assert response is not None
             return response
 
@@ -259,7 +261,7 @@ class Transport:
         return self._random() * min(self.backoff_cap, self.backoff_base * 2.0**attempt)
 
 
-def _wrap_transport_error(exc: httpx.TransportError, method: str, url: str) -> HttpError:
+def _wrap_transport_error(exc: httpx.RequestError, method: str, url: str) -> HttpError:
     kind = type(exc).__name__
     detail = str(exc) or "no detail"
     return HttpError(f"{kind}: {detail}", method=method, url=url)

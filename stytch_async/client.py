@@ -11,7 +11,7 @@ from ._consumer import ConsumerProducts
 class AsyncStytch(BaseClient, ConsumerProducts):
     """An async client for Stytch's consumer API.
 
-    Create one per process and reuse it; it holds one pooled ``httpx.AsyncClient``::
+    Create one per process and reuse it; it holds one pool of keep-alive connections::
 
         async with AsyncStytch("project-test-...", "secret-test-...") as stytch:
             await stytch.magic_links.email.login_or_create(email="ada@example.com")
@@ -20,11 +20,13 @@ class AsyncStytch(BaseClient, ConsumerProducts):
     environment comes from ``environment`` or from the project id prefix
     (``project-live-`` or ``project-test-``). ``timeout`` bounds each whole call,
     retries included; ``max_retries`` is how many more attempts a retryable
-    failure gets. An ``http_client`` you pass in is used as is and left open.
+    failure gets. An ``http_client`` you pass in is used as is and left open;
+    without one, calls go through the client's own HTTP/1.1 pool (or an
+    ``httpx.AsyncClient`` when proxy environment variables apply).
 
     Local token checks (``sessions.authenticate_jwt_local``, ``m2m.authenticate_token``,
     ``idp.introspect_access_token_local``) use the project's key set, fetched through
-    the same httpx client. Inside ``async with`` a background task refreshes it every
+    the same connections. Inside ``async with`` a background task refreshes it every
     ``jwks_refresh_interval`` seconds; a token signed by an unknown key triggers at
     most one extra fetch per ``jwks_cooldown`` seconds. ``preload_jwks=True`` fetches
     the key set on entering the block and fails fast if Stytch cannot provide it.

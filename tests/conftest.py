@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -75,6 +76,18 @@ class Wire:
 
     def last_json(self) -> Any:
         return json.loads(self.last.content)
+
+
+def record_sleeps(client: AsyncStytch) -> list[float]:
+    """Replace backoff sleeps with a recorder; the list shows every retry's wait."""
+    recorded: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        recorded.append(seconds)
+        await anyio.lowlevel.checkpoint()
+
+    client._transport._sleep = fake_sleep
+    return recorded
 
 
 @pytest.fixture

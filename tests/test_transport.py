@@ -9,7 +9,7 @@ import pytest
 from stytch_async import AsyncStytch, ClientError, HttpError, UsageError
 from stytch_async._transport import retry_after_seconds
 
-from .conftest import Wire, load_fixture
+from .conftest import Wire, load_fixture, record_sleeps
 
 pytestmark = pytest.mark.anyio
 
@@ -19,14 +19,7 @@ OK_SEND = load_fixture("magic_links.email.send")
 
 @pytest.fixture
 def sleeps(stytch: AsyncStytch) -> list[float]:
-    recorded: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-        await anyio.lowlevel.checkpoint()
-
-    stytch._transport._sleep = fake_sleep
-    return recorded
+    return record_sleeps(stytch)
 
 
 async def test_connect_error_is_retried_for_post(

@@ -1,0 +1,313 @@
+"""Run every benchmark, side by side, in one go: ``nox -s bench`` (or ``python benchmarks/run.py``).
+
+One fake Stytch server (``fake_server.py``) runs in its own process on 127.0.0.1; each
+(library, scenario) runs in a fresh process (``worker.py``, ``startup.py``); rounds
+alternate the order of the libraries, and the table shows the median of the rounds.
+Client CPU per call is ``time.process_time`` of the client process only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from payloads import PROJECT_ID
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    label: str
+    lib: str
+    loop: str = "asyncio"
+
+
+ENTRIES = [
+    Entry("ours", "stytch_async (asyncio)", "stytch_async"),
+    Entry("ours_trio", "stytch_async (trio)", "stytch_async", "trio"),
+    Entry("official", "stytch (official)", "stytch"),
+    Entry("httpx", "raw httpx (asyncio)", "httpx"),
+    Entry("httpx_trio", "raw httpx (trio)", "httpx", "trio"),
+    Entry("aiohttp", "raw aiohttp", "aiohttp"),
+    Entry("joserfc", "joserfc bare", "joserfc"),
+]
+HTTP = ["ours", "ours_trio", "official", "httpx", "httpx_trio", "aiohttp"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    title: str
+    entries: list[str]
+    scenario: str = ""
+    concurrency: int = 1
+    calls: int = 1000
+    warmup: int = 100
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+SCENARIOS = [
+    Scenario("auth_1", "sessions.authenticate, 1 in flight", HTTP, "authenticate", 1, 2000, 300),
+    Scenario("auth_100", "sessions.authenticate, 100 in flight", HTTP, "authenticate", 100, 5000, 1000),
+    Scenario("search", "users.search, 100 users (114 KB)", HTTP, "search", 1, 300, 30),
+    Scenario("error", "error path (404 -> exception)", HTTP, "error", 1, 2000, 300),
+    Scenario("jwt", "local session-JWT check", ["ours", "official", "joserfc"], "jwt", 1, 2000, 200),
+    Scenario("startup", "import + construct", ["ours", "official", "httpx", "aiohttp"]),
+]
+
+
+def _make_keys(folder: Path) -> tuple[Path, Path]:
+    """A signing key, its public key set and one session JWT shaped like Stytch's."""
+    from joserfc import jwt
+    from joserfc.jwk import RSAKey
+
+    key = RSAKey.generate_key(2048, parameters={"kid": "jwk-test-bench", "use": "sig", "alg": "RS256"})
+    now = int(time.time())
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+    claims = {
+        "aud": [PROJECT_ID],
+        "exp": now + 4 * 3600,
+        "iat": now,
+        "iss": f"stytch.com/{PROJECT_ID}",
+        "nbf": now,
+        "sub": "user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6",
+        "https://stytch.com/session": {
+            "id": "session-test-fe6c042b-6286-479f-8a4f-b046a6c46509",
+            "started_at": stamp,
+            "last_accessed_at": stamp,
+            "expires_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 4 * 3600)),
+            "attributes": {"user_agent": "Mozilla/5.0", "ip_address": "203.0.113.7"},
+            "authentication_factors": [
+                {
+                    "type": "magic_link",
+                    "delivery_method": "email",
+                    "last_authenticated_at": stamp,
+                    "email_factor": {"email_id": "email-test-81bf03a8", "email_address": "ada@example.com"},
+                }
+            ],
+            "roles": ["stytch_user"],
+        },
+        "plan": "pro",
+    }
+    token = jwt.encode({"alg": "RS256", "kid": "jwk-test-bench", "typ": "JWT"}, claims, key)
+    jwks = folder / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [key.as_dict(private=False)]}))
+    jwt_file = folder / "session.jwt"
+    jwt_file.write_text(token)
+    return jwks, jwt_file
+
+
+def _run_json(cmd: list[str], timeout: float) -> dict[str, Any]:
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    if proc.returncode != 0:
+        return {"failed": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "exit"}
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _one(entry: Entry, sc: Scenario, url: str, jwt_file: Path, scale: float) -> dict[str, Any]:
+    if sc.key == "startup":
+        samples = [_run_json([sys.executable, str(HERE / "startup.py"), entry.lib], 120) for _ in range(3)]
+        good = [s for s in samples if "wall_ms" in s]
+        if not good:
+            return samples[0]
+        return {
+            "wall_ms": statistics.median(s["wall_ms"] for s in good),
+            "cpu_ms": statistics.median(s["cpu_ms"] for s in good),
+        }
+    cmd = [
+        sys.executable,
+        str(HERE / "worker.py"),
+        f"--lib={entry.lib}",
+        f"--loop={entry.loop}",
+        f"--scenario={sc.scenario}",
+        f"--url={url}",
+        f"--jwt-file={jwt_file}",
+        f"--calls={max(sc.concurrency, int(sc.calls * scale))}",
+        f"--concurrency={sc.concurrency}",
+        f"--warmup={max(sc.concurrency, int(sc.warmup * scale))}",
+    ]
+    return _run_json(cmd, 600)
+
+
+def _median(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    good = [s for s in samples if not ({"failed", "unavailable"} & s.keys())]
+    if not good:
+        return samples[0] if samples else {"failed": "not run"}
+    return {k: statistics.median(s[k] for s in good) for k in good[0]}
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def _machine() -> dict[str, str]:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import os
+
+    dists = ("stytch-async", "stytch", "httpx", "httpcore", "aiohttp", "cattrs", "orjson", "trio", "pydantic")
+    versions = {dist: _version(dist) for dist in dists}
+    return {
+        "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "versions": ", ".join(f"{k} {v}" for k, v in versions.items()),
+    }
+
+
+# -- the report ----------------------------------------------------------------------------
+
+
+def _cell(sc: Scenario, r: dict[str, Any] | None) -> str:
+    if r is None:
+        return ""
+    if "unavailable" in r:
+        return "n/a"
+    if "failed" in r:
+        return "failed"
+    if sc.key == "startup":
+        return f"{r['wall_ms']:.0f} ms"
+    if sc.key == "auth_100":
+        return f"{r['calls_per_s']:,.0f}/s (p99 {r['p99_ms']:.0f} ms; {r['cpu_us']:.0f} µs)"
+    return f"{r['cpu_us']:,.0f} µs (p50 {r['p50_ms']:.2f} ms)"
+
+
+GOALS = [
+    # scenario, metric, entry, limit as a ratio of the official SDK, lower is better
+    ("auth_1", "cpu_us", "ours", 1.0, True),
+    ("auth_1", "cpu_us", "ours_trio", 1.0, True),
+    ("auth_100", "calls_per_s", "ours", 1.0, False),
+    ("auth_100", "p99_ms", "ours", 1.0, True),
+    ("auth_100", "calls_per_s", "ours_trio", 1.0, False),
+    ("auth_100", "p99_ms", "ours_trio", 1.0, True),
+    ("search", "cpu_us", "ours", 0.8, True),
+    ("search", "cpu_us", "ours_trio", 0.8, True),
+    ("error", "cpu_us", "ours", 1.0, True),
+    ("error", "cpu_us", "ours_trio", 1.0, True),
+    ("jwt", "cpu_us", "ours", 0.4, True),
+    ("startup", "wall_ms", "ours", 0.5, True),
+]
+
+
+def report(results: dict[str, dict[str, dict[str, Any]]], machine: dict[str, str], command: str) -> str:
+    labels = {e.key: e.label for e in ENTRIES}
+    cols = [e.key for e in ENTRIES]
+    lines = [
+        f"Machine: {machine['cpu']}; {machine['os']}; Python {machine['python']}",
+        f"Versions: {machine['versions']}",
+        f"Command: `{command}`",
+        "",
+        "| scenario | " + " | ".join(labels[c] for c in cols) + " |",
+        "|---|" + "---:|" * len(cols),
+    ]
+    for sc in SCENARIOS:
+        row = results.get(sc.key, {})
+        lines.append(f"| {sc.title} | " + " | ".join(_cell(sc, row.get(c)) for c in cols) + " |")
+    lines += ["", "| goal (stytch_async / official, same run) | ratio | limit | met |", "|---|---:|---:|:-:|"]
+    for key, metric, entry, limit, lower in GOALS:
+        ours = results.get(key, {}).get(entry, {})
+        theirs = results.get(key, {}).get("official", {})
+        if metric not in ours or metric not in theirs:
+            lines.append(f"| {key} {metric} ({labels[entry]}) | n/a | {limit} | no |")
+            continue
+        ratio = ours[metric] / theirs[metric]
+        if lower:
+            met = ratio <= limit
+            text = f"≤ {limit}"
+        else:
+            met = ratio >= limit
+            text = f"≥ {limit}"
+        lines.append(
+            f"| {key} {metric} ({labels[entry]}) | {ratio:.2f} | {text} | {'yes' if met else 'no'} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every call count")
+    parser.add_argument("--only", default="", help="comma-separated scenario keys")
+    parser.add_argument("--entries", default="", help="comma-separated entry keys")
+    parser.add_argument("--json", default="", help="also write the raw results here")
+    parser.add_argument("--markdown", default="", help="also write the table here")
+    args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    pick = set(filter(None, args.entries.split(",")))
+    scenarios = [s for s in SCENARIOS if not only or s.key in only]
+    entries = {e.key: e for e in ENTRIES if not pick or e.key in pick}
+    command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
+    machine = _machine()
+
+    samples: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    with tempfile.TemporaryDirectory() as tmp:
+        jwks, jwt_file = _make_keys(Path(tmp))
+        server = subprocess.Popen(
+            [sys.executable, str(HERE / "fake_server.py"), f"--jwks={jwks}", "--max-seconds=3000"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert server.stdout is not None
+            url = f"http://127.0.0.1:{int(server.stdout.readline())}"
+            for rnd in range(args.rounds):
+                for sc in scenarios:
+                    keys = [k for k in sc.entries if k in entries]
+                    shift = rnd % len(keys) if keys else 0
+                    for k in keys[shift:] + keys[:shift]:  # alternate who goes first
+                        t0 = time.perf_counter()
+                        result = _one(entries[k], sc, url, jwt_file, args.scale)
+                        samples[sc.key][k].append(result)
+                        print(
+                            f"round {rnd + 1}/{args.rounds} {sc.key:9} {k:11} "
+                            f"{json.dumps(result)} ({time.perf_counter() - t0:.1f}s)",
+                            file=sys.stderr,
+                            flush=True,
+                        )
+        finally:
+            server.terminate()
+            server.wait(10)
+    results = {sc: {k: _median(v) for k, v in per.items()} for sc, per in samples.items()}
+    table = report(results, machine, command)
+    print(table)
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"machine": machine, "results": results, "samples": samples}, indent=1)
+        )
+    if args.markdown:
+        Path(args.markdown).write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

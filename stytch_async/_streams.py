@@ -1,0 +1,273 @@
+"""Byte streams under the pool: a native asyncio protocol, or an anyio stream elsewhere.
+
+anyio's asyncio streams take a checkpoint (a whole event-loop pass) on every send and
+receive; for a request-and-answer exchange that is half the loop passes of a call. On
+asyncio the pool therefore talks to a plain ``asyncio.Protocol`` (``AsyncioStream``);
+on trio it reads and writes the socket directly (``TrioSocket``), and on any other
+anyio backend it uses anyio's stream as is (``AnyioStream`` wraps both).
+
+Both give the pool the same small interface and the same failures: ``receive``
+raises ``anyio.EndOfStream`` at the end of the stream, and ``send``/``receive`` raise
+``anyio.BrokenResourceError`` (or ``OSError``) when the connection broke.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import select
+import ssl
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import anyio
+import anyio.abc
+from anyio.streams.tls import TLSStream
+
+_HAPPY_EYEBALLS_DELAY = 0.25
+
+
+class Stream(Protocol):
+    async def send(self, data: bytes) -> None: ...
+
+    async def receive(self) -> bytes: ...
+
+    def dead(self) -> bool:
+        """True if an idle connection has been closed by the peer, or has unread bytes."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close at once, without a goodbye."""
+        ...
+
+
+class AsyncioStream(asyncio.Protocol):
+    """A TCP (or TLS) connection as an asyncio protocol with a receive buffer."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._transport: asyncio.Transport | None = None
+        self._chunks: list[bytes] = []
+        self._eof = False
+        self._error: BaseException | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._drained: asyncio.Future[None] | None = None
+
+    # -- asyncio callbacks ---------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self._chunks.append(data)
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self._eof = True
+        self._wake()
+        return False  # let the transport close itself
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self._eof = True
+        self._error = exc
+        self._wake()
+        drained, self._drained = self._drained, None
+        if drained is not None and not drained.done():
+            drained.set_result(None)
+
+    def pause_writing(self) -> None:
+        if self._drained is None:
+            self._drained = self._loop.create_future()
+
+    def resume_writing(self) -> None:
+        drained, self._drained = self._drained, None
+        if drained is not None and not drained.done():
+            drained.set_result(None)
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # -- the Stream interface ------------------------------------------------------------
+
+    @classmethod
+    async def connect(cls, host: str, port: int, ssl_context: ssl.SSLContext | None) -> AsyncioStream:
+        loop = asyncio.get_running_loop()
+        _, protocol = await loop.create_connection(
+            lambda: cls(loop),
+            host,
+            port,
+            ssl=ssl_context,
+            server_hostname=host if ssl_context is not None else None,
+            happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
+        )
+        return protocol
+
+    def _broken(self) -> BaseException:
+        if self._error is not None:
+            return anyio.BrokenResourceError(str(self._error))
+        return anyio.EndOfStream()
+
+    async def send(self, data: bytes) -> None:
+        transport = self._transport
+        if transport is None or self._eof or transport.is_closing():
+            raise anyio.BrokenResourceError("the connection is closed")
+        transport.write(data)
+        if self._drained is not None:
+            await self._drained
+            if self._error is not None:
+                raise anyio.BrokenResourceError(str(self._error))
+
+    async def receive(self) -> bytes:
+        if not self._chunks:
+            if self._eof:
+                raise self._broken()
+            self._waiter = self._loop.create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+            if not self._chunks:
+                raise self._broken()
+        chunks = self._chunks
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        chunks.clear()
+        return data
+
+    def dead(self) -> bool:
+        return (
+            self._eof
+            or bool(self._chunks)
+            or self._transport is None
+            or self._transport.is_closing()
+            or self._loop is not asyncio.get_running_loop()  # made under an earlier asyncio.run()
+        )
+
+    async def aclose(self) -> None:
+        if self._transport is not None:
+            try:
+                self._transport.abort()
+            except RuntimeError:
+                # Its event loop is closed (an earlier asyncio.run()), so the transport can
+                # no longer close its socket; close the socket under it ourselves.
+                wrapped = self._transport.get_extra_info("socket")
+                raw = getattr(wrapped, "_sock", None)
+                if raw is not None:
+                    raw.close()
+
+
+class TrioSocket(anyio.abc.ByteStream):
+    """A connected TCP socket on trio that only waits when the socket would block.
+
+    trio's socket methods take a checkpoint on every call, even when the data is
+    already there; a request is written whole and its answer arrives in one or two
+    reads, so waiting only on ``EWOULDBLOCK`` saves most scheduler passes. TLS, when
+    wanted, is layered on top with anyio's ``TLSStream``.
+    """
+
+    def __init__(self, stream: anyio.abc.SocketStream) -> None:
+        self._stream = stream
+        self._socket = stream.extra(anyio.abc.SocketAttribute.raw_socket)  # noqa: S610 (anyio, not Django)
+
+    async def receive(self, max_bytes: int = 65536) -> bytes:
+        import trio
+
+        while True:
+            try:
+                data = self._socket.recv(max_bytes)
+            except BlockingIOError:
+                await trio.lowlevel.wait_readable(self._socket)
+                continue
+            except OSError as exc:
+                raise anyio.BrokenResourceError(str(exc)) from exc
+            if not data:
+                raise anyio.EndOfStream
+            return data
+
+    async def send(self, item: bytes) -> None:
+        import trio
+
+        view = memoryview(item)
+        while view:
+            try:
+                sent = self._socket.send(view)
+            except BlockingIOError:
+                await trio.lowlevel.wait_writable(self._socket)
+                continue
+            except OSError as exc:
+                raise anyio.BrokenResourceError(str(exc)) from exc
+            view = view[sent:]
+
+    async def send_eof(self) -> None:
+        await self._stream.send_eof()
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    @property
+    def extra_attributes(self) -> Mapping[Any, Callable[[], Any]]:
+        return self._stream.extra_attributes
+
+
+class AnyioStream:
+    """Any anyio byte stream (trio's sockets, in practice)."""
+
+    def __init__(self, stream: anyio.abc.ByteStream) -> None:
+        self._stream = stream
+        self._socket = stream.extra(anyio.abc.SocketAttribute.raw_socket, None)  # noqa: S610 (anyio, not Django)
+        self._closed = False
+
+    @classmethod
+    async def connect(
+        cls, host: str, port: int, ssl_context: ssl.SSLContext | None, *, trio: bool = False
+    ) -> AnyioStream:
+        tcp = await anyio.connect_tcp(host, port)
+        stream: anyio.abc.ByteStream = TrioSocket(tcp) if trio else tcp
+        if ssl_context is not None:
+            try:
+                stream = await TLSStream.wrap(
+                    stream, hostname=host, ssl_context=ssl_context, standard_compatible=False
+                )
+            except BaseException:
+                await anyio.aclose_forcefully(tcp)
+                raise
+        return cls(stream)
+
+    async def send(self, data: bytes) -> None:
+        await self._stream.send(data)
+
+    async def receive(self) -> bytes:
+        return await self._stream.receive(65536)
+
+    def dead(self) -> bool:
+        if self._closed:
+            return True
+        if self._socket is None:
+            return False
+        try:
+            if hasattr(select, "poll"):
+                poller = select.poll()
+                poller.register(self._socket, select.POLLIN)
+                return bool(poller.poll(0))
+            readable, _, _ = select.select([self._socket], [], [], 0)
+            return bool(readable)
+        except (OSError, ValueError):
+            return True
+
+    async def aclose(self) -> None:
+        self._closed = True
+        await anyio.aclose_forcefully(self._stream)
+
+
+async def connect(host: str, port: int, ssl_context: ssl.SSLContext | None) -> Stream:
+    """Open a connection with the fastest stream for the running event loop."""
+    import sniffio
+
+    library = sniffio.current_async_library()
+    if library == "asyncio":
+        return await AsyncioStream.connect(host, port, ssl_context)
+    return await AnyioStream.connect(host, port, ssl_context, trio=library == "trio")
+
+
+__all__ = ["AnyioStream", "AsyncioStream", "Stream", "connect"]
