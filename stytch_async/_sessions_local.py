@@ -24,7 +24,7 @@ from .errors import (
     UsageError,
 )
 from .models import Session
-from .tokens import AuthenticateJWTResponse, SessionWithClaims
+from .tokens import AuthenticateJWTResponse, AuthenticateWithClaimsResponse, SessionWithClaims
 
 if TYPE_CHECKING:
     from .sessions import AuthorizationCheck, Sessions
@@ -237,3 +237,31 @@ class SessionsLocal:
             user=answer.user,
             verdict=answer.verdict,
         )
+
+    async def authenticate_with_claims(
+        self,
+        claims_type: type[C],
+        *,
+        session_token: str | None = None,
+        session_jwt: str | None = None,
+        session_duration_minutes: int | None = None,
+        session_custom_claims: Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AuthenticateWithClaimsResponse[C]:
+        """``sessions.authenticate``, with the session's custom claims structured into ``claims_type``.
+
+        Always asks Stytch (so it also refreshes and extends the session); claims that do
+        not fit ``claims_type`` raise :class:`~stytch_async.errors.DecodeError`.
+        """
+        sessions = cast("Sessions", self)
+        answer = await sessions.authenticate(
+            session_token=session_token,
+            session_jwt=session_jwt,
+            session_duration_minutes=session_duration_minutes,
+            session_custom_claims=session_custom_claims,
+            authorization_check=authorization_check,
+            timeout=timeout,
+        )
+        claims = structure_claims(answer.session.custom_claims, claims_type, self._transport.converter)
+        return AuthenticateWithClaimsResponse(response=answer, custom_claims=claims)

@@ -13,12 +13,18 @@ from ._reprs import hidden as _hidden
 from .models import Session, User
 
 if TYPE_CHECKING:
-    # Only a type here: ``sessions`` imports the module that builds these results.
-    from .sessions import AuthorizationVerdict
+    # Only types here: ``sessions`` imports the module that builds these results.
+    from .sessions import AuthenticateResponse, AuthorizationVerdict
 
 C = TypeVar("C")
 
-__all__ = ["AuthenticateJWTResponse", "IDPTokenClaims", "M2MJWTClaims", "SessionWithClaims"]
+__all__ = [
+    "AuthenticateJWTResponse",
+    "AuthenticateWithClaimsResponse",
+    "IDPTokenClaims",
+    "M2MJWTClaims",
+    "SessionWithClaims",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -48,6 +54,14 @@ class AuthenticateJWTResponse(Generic[C]):
     verified_locally: bool
     user: User | None = None
     verdict: AuthorizationVerdict | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AuthenticateWithClaimsResponse(Generic[C]):
+    """What ``sessions.authenticate_with_claims`` returns: Stytch's answer and the typed claims."""
+
+    response: AuthenticateResponse
+    custom_claims: C
 
 
 @attrs.frozen(kw_only=True)

@@ -132,3 +132,15 @@ async def offline_test() -> tuple[str, int, list[str]]:
             _ = (running.url, code)
         fake.reset()
         return kid, len(fake.requests), [auth.user_id, *fake.key_ids]
+
+
+async def typed_claims(stytch: AsyncStytch, session_token: str) -> str:
+    import attrs
+
+    @attrs.frozen
+    class Claims:
+        plan: str
+
+    result = await stytch.sessions.authenticate_with_claims(Claims, session_token=session_token)
+    plan: str = result.custom_claims.plan
+    return plan + result.response.session.user_id
