@@ -241,7 +241,7 @@ def render_product(spec: Spec, top: str, endpoints: list[Endpoint]) -> str:
         parts = product.split(".")
         for i in range(1, len(parts)):
             paths.add(".".join(parts[:i]))
-    r.imports["_transport"].add("Transport")
+    r.imports["_core.pipeline"].add("RequestPipeline")
     for path in sorted(paths, key=lambda p: (-p.count("."), p)):
         blocks.append(render_product_class(spec, r, path, by_path.get(path, []), sorted(paths)))
 
@@ -250,9 +250,9 @@ def render_product(spec: Spec, top: str, endpoints: list[Endpoint]) -> str:
         raise ValueError(f"spec/docs.json has no module docstring for {top!r}")
     body = "\n\n".join(blocks)
     if uses_hidden:
-        r.imports["_reprs"].add("hidden as _hidden")
+        r.imports["_core.reprs"].add("hidden as _hidden")
     if "quote_path" in body:
-        r.imports["_transport"].add("quote_path")
+        r.imports["_core.pipeline"].add("quote_path")
     return join_module(r.header(doc), body)
 
 
@@ -278,9 +278,12 @@ def render_product_class(
         lines.append(f"    {child.rsplit('.', 1)[1]}: {product_class(spec, child)}")
     if children:
         lines.append("")
-    lines += ["    def __init__(self, transport: Transport) -> None:", "        self._transport = transport"]
+    lines += [
+        "    def __init__(self, pipeline: RequestPipeline) -> None:",
+        "        self._pipeline = pipeline",
+    ]
     for child in children:
-        lines.append(f"        self.{child.rsplit('.', 1)[1]} = {product_class(spec, child)}(transport)")
+        lines.append(f"        self.{child.rsplit('.', 1)[1]} = {product_class(spec, child)}(pipeline)")
     for e in sorted(endpoints, key=lambda e: e.method):
         if e.key in MANUAL:
             continue
@@ -324,14 +327,14 @@ def render_method(spec: Spec, r: Renderer, e: Endpoint) -> str:
     on_wire = request_params(e)
     if e.http == "DELETE":
         call = [
-            "        return await self._transport.delete(",
+            "        return await self._pipeline.delete(",
             f"            {path_expr},",
             f"            {response},",
             "            timeout=timeout,",
             "        )",
         ]
     else:
-        call = [f"        return await self._transport.{verb}(", f"            {path_expr},"]
+        call = [f"        return await self._pipeline.{verb}(", f"            {path_expr},"]
         if on_wire:
             call.append(f"            {camel(e.sub) + camel(e.method)}Request(")
             for p in on_wire:
@@ -369,7 +372,7 @@ def render_models_module(spec: Spec, needed: list[Model]) -> str:
             uses_hidden |= hidden
             blocks.append(code)
     if uses_hidden:
-        r.imports["_reprs"].add("hidden as _hidden")
+        r.imports["_core.reprs"].add("hidden as _hidden")
     return join_module(r.header(spec.docs["models"]), "\n\n".join(blocks))
 
 
@@ -388,25 +391,25 @@ def render_client_products(spec: Spec) -> str:
         "",
         "from typing import TYPE_CHECKING",
         "",
-        "from ._lazy import product",
+        "from ._core.lazy import product",
         "",
         "if TYPE_CHECKING:",
-        "    from ._transport import Transport",
+        "    from ._core.pipeline import RequestPipeline",
     ]
     lines += [f"    from .{top} import {product_class(spec, top)}" for top in sorted(PRODUCTS)]
     lines += [
         "",
         "",
         "class ConsumerProducts:",
-        '    """Every consumer product, each sharing the client\'s transport."""',
+        '    """Every consumer product, each sharing the client\'s request pipeline."""',
         "",
     ]
     lines += [
         f'    {top}: product[{product_class(spec, top)}] = product("{top}", "{product_class(spec, top)}")'
         for top in PRODUCTS
     ]
-    lines += ["", "    def _init_products(self, transport: Transport) -> None:"]
-    lines += ["        self._products_transport = transport"]
+    lines += ["", "    def _init_products(self, pipeline: RequestPipeline) -> None:"]
+    lines += ["        self._products_pipeline = pipeline"]
     return "\n".join(lines) + "\n"
 
 

@@ -31,11 +31,11 @@ MANUAL: frozenset[str] = frozenset({"m2m.token", "idp.introspect_token_network"}
 # token caches) live in mixins; the generated product class inherits from them.
 # accessor path -> (module inside stytch_async, class name)
 EXTENSIONS: dict[str, tuple[str, str]] = {
-    "connected_app.clients": ("_pagination", "ConnectedAppClientsPages"),
+    "connected_app.clients": ("_core.pagination", "ConnectedAppClientsPages"),
     # IdpLocal and M2MLocal extend _idp.IdpNetwork and _m2m.M2MTokens.
     "idp": ("_idp_local", "IdpLocal"),
     "m2m": ("_m2m_local", "M2MLocal"),
-    "m2m.clients": ("_pagination", "M2MClientsPages"),
+    "m2m.clients": ("_core.pagination", "M2MClientsPages"),
     "sessions": ("_sessions_local", "SessionsLocal"),
-    "users": ("_pagination", "UsersPages"),
+    "users": ("_core.pagination", "UsersPages"),
 }

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._lazy import product
+from ._core.lazy import product
 
 if TYPE_CHECKING:
-    from ._transport import Transport
+    from ._core.pipeline import RequestPipeline
     from .connected_app import ConnectedAppApi
     from .crypto_wallets import CryptoWallets
     from .debug import Debug
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 class ConsumerProducts:
-    """Every consumer product, each sharing the client's transport."""
+    """Every consumer product, each sharing the client's request pipeline."""
 
     connected_app: product[ConnectedAppApi] = product("connected_app", "ConnectedAppApi")
     crypto_wallets: product[CryptoWallets] = product("crypto_wallets", "CryptoWallets")
@@ -51,5 +51,5 @@ class ConsumerProducts:
     users: product[Users] = product("users", "Users")
     webauthn: product[Webauthn] = product("webauthn", "Webauthn")
 
-    def _init_products(self, transport: Transport) -> None:
-        self._products_transport = transport
+    def _init_products(self, pipeline: RequestPipeline) -> None:
+        self._products_pipeline = pipeline

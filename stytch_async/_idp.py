@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._transport import Transport, quote_path
+from ._core.pipeline import RequestPipeline, quote_path
 
 if TYPE_CHECKING:
     from .idp import IDPTokenResponse
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 class IdpNetwork:
     """The network half of token introspection (RFC 7662, form-encoded)."""
 
-    _transport: Transport
+    _pipeline: RequestPipeline
 
     async def introspect_token_network(
         self,
@@ -35,9 +35,9 @@ class IdpNetwork:
         body = {"token": token, "client_id": client_id, "token_type_hint": token_type_hint}
         if client_secret is not None:
             body["client_secret"] = client_secret
-        return await self._transport.request(
+        return await self._pipeline.request(
             "POST",
-            f"/v1/public/{quote_path(self._transport.project_id)}/oauth2/introspect",
+            f"/v1/public/{quote_path(self._pipeline.project_id)}/oauth2/introspect",
             IDPTokenResponse,
             body=body,
             form=True,

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._idp import IdpNetwork
-from ._jwt import custom_claims, require_str
-from ._local import local_auth
-from ._rbac import as_check, deny, scopes_allow
+from ._local.jwt import custom_claims, require_str
+from ._local.rbac import as_check, deny, scopes_allow
+from ._local.verifier import verifier_of
 from .sessions import AuthorizationCheck  # a runtime import, so type hints resolve
 from .tokens import IDPTokenClaims
 
@@ -44,7 +44,7 @@ class IdpLocal(IdpNetwork):
             token, client_id, client_secret=client_secret, token_type_hint=token_type_hint, timeout=timeout
         )
         if check is not None and answer.active:
-            policy = await local_auth(self._transport).policy.get()
+            policy = await verifier_of(self._pipeline).policy.get()
             if not scopes_allow(policy, (answer.scope or "").split(), check):
                 raise deny(check)
         return answer
@@ -65,7 +65,7 @@ class IdpLocal(IdpNetwork):
         check ``PermissionDeniedError``. Refresh tokens are opaque; use
         ``introspect_token_network`` for those.
         """
-        local = local_auth(self._transport)
+        local = verifier_of(self._pipeline)
         check = None if authorization_check is None else as_check(authorization_check)
         claims = await local.verify(access_token, what=_WHAT, leeway=0, max_age=None)
         scope = require_str(claims, "scope", _WHAT)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from ._transport import Transport, quote_path
+from ._core.pipeline import RequestPipeline, quote_path
 from .errors import UsageError
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class M2MTokens:
     """Getting access tokens with an M2M client's credentials."""
 
-    _transport: Transport
+    _pipeline: RequestPipeline
 
     async def token(
         self,
@@ -42,8 +42,8 @@ class M2MTokens:
         body.update(grant_type="client_credentials", client_id=client_id, client_secret=client_secret)
         if scopes is not None:
             body["scope"] = " ".join(scopes)
-        return await self._transport.post(
-            f"/v1/public/{quote_path(self._transport.project_id)}/oauth2/token",
+        return await self._pipeline.post(
+            f"/v1/public/{quote_path(self._pipeline.project_id)}/oauth2/token",
             body,
             GetTokenResponse,
             timeout=timeout,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ._jwt import custom_claims, require_str
-from ._local import local_auth
+from ._local.jwt import custom_claims, require_str
+from ._local.rbac import missing_scopes
+from ._local.verifier import verifier_of
 from ._m2m import M2MTokens
-from ._rbac import missing_scopes
 from .errors import InsufficientScopesError
 from .tokens import M2MJWTClaims
 
@@ -40,7 +40,7 @@ class M2MLocal(M2MTokens):
         required = [] if required_scopes is None else required_scopes
         # Check the caller's scopes before the token, so a typo fails the same way every time.
         missing_scopes([], required)
-        claims = await local_auth(self._transport).verify(
+        claims = await verifier_of(self._pipeline).verify(
             access_token, what=_WHAT, leeway=leeway, max_age=max_token_age
         )
         scopes = require_str(claims, "scope", _WHAT).split()

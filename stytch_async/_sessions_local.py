@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 import cattrs
 
-from ._jwt import custom_claims, require_str
-from ._local import local_auth
-from ._rbac import as_check, deny, roles_allow
-from ._response import _describe
-from ._transport import Transport
+from ._core.pipeline import RequestPipeline
+from ._core.response import _describe
+from ._local.jwt import custom_claims, require_str
+from ._local.rbac import as_check, deny, roles_allow
+from ._local.verifier import verifier_of
 from .errors import (
     DecodeError,
     JwksUnavailableError,
@@ -92,7 +92,7 @@ def server_may_decide(exc: StytchError) -> bool:
 class SessionsLocal:
     """Session JWT checks that need no request while the key set is fresh."""
 
-    _transport: Transport
+    _pipeline: RequestPipeline
 
     async def _session_local(
         self,
@@ -101,10 +101,10 @@ class SessionsLocal:
         leeway: float,
         authorization_check: AuthorizationCheck | Mapping[str, Any] | None,
     ) -> Session:
-        local = local_auth(self._transport)
+        local = verifier_of(self._pipeline)
         check = None if authorization_check is None else as_check(authorization_check)
         claims = await local.verify(session_jwt, what=_WHAT, leeway=leeway, max_age=max_token_age_seconds)
-        session = session_from_claims(claims, self._transport.converter)
+        session = session_from_claims(claims, self._pipeline.converter)
         if check is not None and not roles_allow(await local.policy.get(), session.roles, check):
             raise deny(check)
         return session
@@ -155,7 +155,7 @@ class SessionsLocal:
         session = await self._session_local(session_jwt, max_token_age_seconds, leeway, authorization_check)
         if claims_type is None:
             return session
-        claims = structure_claims(session.custom_claims, claims_type, self._transport.converter)
+        claims = structure_claims(session.custom_claims, claims_type, self._pipeline.converter)
         return SessionWithClaims(session=session, custom_claims=claims)
 
     @overload
@@ -201,7 +201,7 @@ class SessionsLocal:
         is refused without a request. ``verified_locally`` on the result says which
         path answered; ``timeout`` bounds the request to Stytch.
         """
-        converter = self._transport.converter
+        converter = self._pipeline.converter
         try:
             session = await self._session_local(session_jwt, max_token_age_seconds, 0, authorization_check)
         except StytchError as exc:
@@ -263,5 +263,5 @@ class SessionsLocal:
             authorization_check=authorization_check,
             timeout=timeout,
         )
-        claims = structure_claims(answer.session.custom_claims, claims_type, self._transport.converter)
+        claims = structure_claims(answer.session.custom_claims, claims_type, self._pipeline.converter)
         return AuthenticateWithClaimsResponse(response=answer, custom_claims=claims)

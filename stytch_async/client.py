@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from ._client import BaseClient
 from ._consumer import ConsumerProducts
+from ._core.client import BaseClient
 
 
 class AsyncStytch(BaseClient, ConsumerProducts):
@@ -60,4 +60,4 @@ class AsyncStytch(BaseClient, ConsumerProducts):
             jwks_cooldown=jwks_cooldown,
             preload_jwks=preload_jwks,
         )
-        self._init_products(self._transport)
+        self._init_products(self._pipeline)

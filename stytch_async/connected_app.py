@@ -10,8 +10,8 @@ from typing import Literal
 
 import attrs
 
-from ._pagination import ConnectedAppClientsPages
-from ._transport import Transport, quote_path
+from ._core.pagination import ConnectedAppClientsPages
+from ._core.pipeline import RequestPipeline, quote_path
 from .models import (
     ConnectedApp,
     ConnectedAppWithClientSecret,
@@ -175,8 +175,8 @@ class ClientsSecretsRotateStartRequest:
 class ConnectedAppClientsSecrets:
     """Rotate a Connected App client's secret without downtime."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def rotate(
         self,
@@ -185,7 +185,7 @@ class ConnectedAppClientsSecrets:
         timeout: float | None = None,
     ) -> ClientsSecretsRotateResponse:
         """Finish a secret rotation: the new secret becomes the only valid one."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             f"/v1/connected_apps/clients/{quote_path(client_id)}/secrets/rotate",
             ClientsSecretsRotateRequest(
                 client_id=client_id,
@@ -201,7 +201,7 @@ class ConnectedAppClientsSecrets:
         timeout: float | None = None,
     ) -> ClientsSecretsRotateCancelResponse:
         """Abandon a secret rotation and keep the current secret."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             f"/v1/connected_apps/clients/{quote_path(client_id)}/secrets/rotate/cancel",
             ClientsSecretsRotateCancelRequest(
                 client_id=client_id,
@@ -217,7 +217,7 @@ class ConnectedAppClientsSecrets:
         timeout: float | None = None,
     ) -> ClientsSecretsRotateStartResponse:
         """Start a secret rotation: a second secret is issued and both work until the rotation ends."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             f"/v1/connected_apps/clients/{quote_path(client_id)}/secrets/rotate/start",
             ClientsSecretsRotateStartRequest(
                 client_id=client_id,
@@ -232,9 +232,9 @@ class ConnectedAppClients(ConnectedAppClientsPages):
 
     secrets: ConnectedAppClientsSecrets
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.secrets = ConnectedAppClientsSecrets(transport)
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
+        self.secrets = ConnectedAppClientsSecrets(pipeline)
 
     async def create(
         self,
@@ -257,7 +257,7 @@ class ConnectedAppClients(ConnectedAppClientsPages):
 
         The response carries the client secret once; store it, Stytch cannot show it again.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/connected_apps/clients",
             ClientsCreateRequest(
                 client_type=client_type,
@@ -284,7 +284,7 @@ class ConnectedAppClients(ConnectedAppClientsPages):
         timeout: float | None = None,
     ) -> ClientsDeleteResponse:
         """Delete the Connected App client ``client_id``."""
-        return await self._transport.delete(
+        return await self._pipeline.delete(
             f"/v1/connected_apps/clients/{quote_path(client_id)}",
             ClientsDeleteResponse,
             timeout=timeout,
@@ -297,7 +297,7 @@ class ConnectedAppClients(ConnectedAppClientsPages):
         timeout: float | None = None,
     ) -> ClientsGetResponse:
         """Fetch the Connected App client ``client_id``."""
-        return await self._transport.get(
+        return await self._pipeline.get(
             f"/v1/connected_apps/clients/{quote_path(client_id)}",
             ClientsGetRequest(
                 client_id=client_id,
@@ -317,7 +317,7 @@ class ConnectedAppClients(ConnectedAppClientsPages):
 
         Pass the previous page's ``results_metadata.next_cursor`` as ``cursor``; see ``search_all``.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/connected_apps/clients/search",
             ClientsSearchRequest(
                 cursor=cursor,
@@ -345,7 +345,7 @@ class ConnectedAppClients(ConnectedAppClientsPages):
         timeout: float | None = None,
     ) -> ClientsUpdateResponse:
         """Change the settings of the Connected App client ``client_id``; unset arguments stay as they are."""
-        return await self._transport.put(
+        return await self._pipeline.put(
             f"/v1/connected_apps/clients/{quote_path(client_id)}",
             ClientsUpdateRequest(
                 client_id=client_id,
@@ -371,6 +371,6 @@ class ConnectedAppApi:
 
     clients: ConnectedAppClients
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.clients = ConnectedAppClients(transport)
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
+        self.clients = ConnectedAppClients(pipeline)

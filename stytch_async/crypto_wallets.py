@@ -11,8 +11,8 @@ from typing import Any
 
 import attrs
 
-from ._reprs import hidden as _hidden
-from ._transport import Transport
+from ._core.pipeline import RequestPipeline
+from ._core.reprs import hidden as _hidden
 from .models import DeviceInfo, Session, User
 
 
@@ -97,8 +97,8 @@ class AuthenticateStartRequest:
 class CryptoWallets:
     """Crypto wallets: log users in by signing a challenge with an Ethereum or Solana wallet."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def authenticate(
         self,
@@ -118,7 +118,7 @@ class CryptoWallets:
         Pass ``session_duration_minutes`` to start a session, or ``session_token``/``session_jwt``
         to add this factor to an existing one.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/crypto_wallets/authenticate",
             AuthenticateRequest(
                 crypto_wallet_type=crypto_wallet_type,
@@ -149,7 +149,7 @@ class CryptoWallets:
 
         ``siwe_params`` asks for a Sign-In With Ethereum message instead of a bare challenge.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/crypto_wallets/authenticate/start",
             AuthenticateStartRequest(
                 crypto_wallet_type=crypto_wallet_type,

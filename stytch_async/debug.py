@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import attrs
 
-from ._transport import Transport
+from ._core.pipeline import RequestPipeline
 
 
 @attrs.frozen(kw_only=True)
@@ -23,8 +23,8 @@ class WhoamiResponse:
 class Debug:
     """Debugging helpers for the credentials in use."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def whoami(
         self,
@@ -32,7 +32,7 @@ class Debug:
         timeout: float | None = None,
     ) -> WhoamiResponse:
         """Show which project and credentials this client is using."""
-        return await self._transport.get(
+        return await self._pipeline.get(
             "/v1/debug/whoami",
             None,
             WhoamiResponse,

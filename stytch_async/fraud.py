@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ._transport import Transport
+from ._core.pipeline import RequestPipeline
 from .models import (
     AddressInformation,
     DomainInformation,
@@ -165,8 +165,8 @@ class VerdictReasonsOverrideRequest:
 class FraudEmail:
     """Risk scoring of email addresses."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def risk(
         self,
@@ -175,7 +175,7 @@ class FraudEmail:
         timeout: float | None = None,
     ) -> EmailRiskResponse:
         """Score how risky ``email_address`` looks for sign-up or login."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/email/risk",
             EmailRiskRequest(
                 email_address=email_address,
@@ -189,8 +189,8 @@ class FraudEmail:
 class FraudFingerprint:
     """Device fingerprint lookups."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def lookup(
         self,
@@ -200,7 +200,7 @@ class FraudFingerprint:
         timeout: float | None = None,
     ) -> FingerprintLookupResponse:
         """Look up the verdict and fingerprints recorded for a device's ``telemetry_id``."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/fingerprint/lookup",
             FingerprintLookupRequest(
                 telemetry_id=telemetry_id,
@@ -215,8 +215,8 @@ class FraudFingerprint:
 class FraudRules:
     """Allow, challenge or block rules keyed on fingerprints, networks or countries."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def list(
         self,
@@ -226,7 +226,7 @@ class FraudRules:
         timeout: float | None = None,
     ) -> RulesListResponse:
         """List the fraud rules one page at a time (``cursor``/``limit``)."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/rules/list",
             RulesListRequest(
                 cursor=cursor,
@@ -259,7 +259,7 @@ class FraudRules:
         Name exactly one key to match on: a fingerprint, ``visitor_id``, ``browser_id``,
         ``cidr_block``, ``country_code`` or ``asn``. ``expires_in_minutes`` makes it temporary.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/rules/set",
             RulesSetRequest(
                 action=action,
@@ -284,8 +284,8 @@ class FraudRules:
 class FraudVerdictReasons:
     """Verdict reasons and the overrides applied to them."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def list(
         self,
@@ -294,7 +294,7 @@ class FraudVerdictReasons:
         timeout: float | None = None,
     ) -> VerdictReasonsListResponse:
         """List the verdict reasons and their default actions; ``overrides_only`` narrows to overridden ones."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/verdict_reasons/list",
             VerdictReasonsListRequest(
                 overrides_only=overrides_only,
@@ -313,7 +313,7 @@ class FraudVerdictReasons:
         timeout: float | None = None,
     ) -> VerdictReasonsOverrideResponse:
         """Change the action a verdict reason leads to."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/verdict_reasons/override",
             VerdictReasonsOverrideRequest(
                 verdict_reason=verdict_reason,
@@ -334,9 +334,9 @@ class Fraud:
     rules: FraudRules
     verdict_reasons: FraudVerdictReasons
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.email = FraudEmail(transport)
-        self.fingerprint = FraudFingerprint(transport)
-        self.rules = FraudRules(transport)
-        self.verdict_reasons = FraudVerdictReasons(transport)
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
+        self.email = FraudEmail(pipeline)
+        self.fingerprint = FraudFingerprint(pipeline)
+        self.rules = FraudRules(pipeline)
+        self.verdict_reasons = FraudVerdictReasons(pipeline)

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import attrs
 
+from ._core.pipeline import RequestPipeline
+from ._core.reprs import hidden as _hidden
 from ._idp_local import IdpLocal
-from ._reprs import hidden as _hidden
-from ._transport import Transport
 from .models import ConnectedAppPublic, User
 
 
@@ -100,8 +100,8 @@ class OauthAuthorizeStartRequest:
 class IdpOauth:
     """The OAuth authorization steps of Stytch acting as an identity provider."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def authorize(
         self,
@@ -125,7 +125,7 @@ class IdpOauth:
 
         Call it after ``authorize_start`` once the user has accepted or declined the scopes.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/idp/oauth/authorize",
             OauthAuthorizeRequest(
                 consent_granted=consent_granted,
@@ -163,7 +163,7 @@ class IdpOauth:
 
         The response says whether consent is needed and which scopes are asked for.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/idp/oauth/authorize/start",
             OauthAuthorizeStartRequest(
                 client_id=client_id,
@@ -185,6 +185,6 @@ class Idp(IdpLocal):
 
     oauth: IdpOauth
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.oauth = IdpOauth(transport)
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
+        self.oauth = IdpOauth(pipeline)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import attrs
 
-from ._reprs import hidden as _hidden
-from ._transport import Transport
+from ._core.pipeline import RequestPipeline
+from ._core.reprs import hidden as _hidden
 from .models import Session, User
 
 
@@ -35,8 +35,8 @@ class AuthenticateRequest:
 class Impersonation:
     """Impersonation: let an administrator act as a user through a one-time token."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def authenticate(
         self,
@@ -45,7 +45,7 @@ class Impersonation:
         timeout: float | None = None,
     ) -> AuthenticateResponse:
         """Spend an impersonation token and get a session acting as its user."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/impersonation/authenticate",
             AuthenticateRequest(
                 impersonation_token=impersonation_token,

@@ -10,10 +10,10 @@ from typing import Any, Literal
 
 import attrs
 
+from ._core.pagination import M2MClientsPages
+from ._core.pipeline import RequestPipeline, quote_path
+from ._core.reprs import hidden as _hidden
 from ._m2m_local import M2MLocal
-from ._pagination import M2MClientsPages
-from ._reprs import hidden as _hidden
-from ._transport import Transport, quote_path
 from .models import ResultsMetadata
 
 ClientsUpdateRequestStatus = Literal["active", "inactive"]
@@ -222,8 +222,8 @@ class ClientsSecretsRotateStartRequest:
 class M2mClientsSecrets:
     """Rotate an M2M client's secret without downtime."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def rotate(
         self,
@@ -232,7 +232,7 @@ class M2mClientsSecrets:
         timeout: float | None = None,
     ) -> ClientsSecretsRotateResponse:
         """Finish a secret rotation: the new secret becomes the only valid one."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             f"/v1/m2m/clients/{quote_path(client_id)}/secrets/rotate",
             ClientsSecretsRotateRequest(
                 client_id=client_id,
@@ -248,7 +248,7 @@ class M2mClientsSecrets:
         timeout: float | None = None,
     ) -> ClientsSecretsRotateCancelResponse:
         """Abandon a secret rotation and keep the current secret."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             f"/v1/m2m/clients/{quote_path(client_id)}/secrets/rotate/cancel",
             ClientsSecretsRotateCancelRequest(
                 client_id=client_id,
@@ -264,7 +264,7 @@ class M2mClientsSecrets:
         timeout: float | None = None,
     ) -> ClientsSecretsRotateStartResponse:
         """Start a secret rotation: a second secret is issued and both work until the rotation ends."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             f"/v1/m2m/clients/{quote_path(client_id)}/secrets/rotate/start",
             ClientsSecretsRotateStartRequest(
                 client_id=client_id,
@@ -279,9 +279,9 @@ class M2mClients(M2MClientsPages):
 
     secrets: M2mClientsSecrets
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.secrets = M2mClientsSecrets(transport)
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
+        self.secrets = M2mClientsSecrets(pipeline)
 
     async def create(
         self,
@@ -298,7 +298,7 @@ class M2mClients(M2MClientsPages):
 
         The response carries the client secret once; store it, Stytch cannot show it again.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/m2m/clients",
             ClientsCreateRequest(
                 scopes=scopes,
@@ -319,7 +319,7 @@ class M2mClients(M2MClientsPages):
         timeout: float | None = None,
     ) -> ClientsDeleteResponse:
         """Delete the M2M client ``client_id``; its tokens stop being issued."""
-        return await self._transport.delete(
+        return await self._pipeline.delete(
             f"/v1/m2m/clients/{quote_path(client_id)}",
             ClientsDeleteResponse,
             timeout=timeout,
@@ -332,7 +332,7 @@ class M2mClients(M2MClientsPages):
         timeout: float | None = None,
     ) -> ClientsGetResponse:
         """Fetch the M2M client ``client_id``."""
-        return await self._transport.get(
+        return await self._pipeline.get(
             f"/v1/m2m/clients/{quote_path(client_id)}",
             ClientsGetRequest(
                 client_id=client_id,
@@ -353,7 +353,7 @@ class M2mClients(M2MClientsPages):
 
         Pass the previous page's ``results_metadata.next_cursor`` as ``cursor``; see ``search_all``.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/m2m/clients/search",
             ClientsSearchRequest(
                 cursor=cursor,
@@ -376,7 +376,7 @@ class M2mClients(M2MClientsPages):
         timeout: float | None = None,
     ) -> ClientsUpdateResponse:
         """Change an M2M client's name, description, status, scopes or metadata."""
-        return await self._transport.put(
+        return await self._pipeline.put(
             f"/v1/m2m/clients/{quote_path(client_id)}",
             ClientsUpdateRequest(
                 client_id=client_id,
@@ -396,6 +396,6 @@ class M2m(M2MLocal):
 
     clients: M2mClients
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.clients = M2mClients(transport)
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
+        self.clients = M2mClients(pipeline)

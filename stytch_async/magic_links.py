@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 import attrs
 
-from ._reprs import hidden as _hidden
-from ._transport import Transport
+from ._core.pipeline import RequestPipeline
+from ._core.reprs import hidden as _hidden
 from .models import (
     Attributes,
     DeviceInfo,
@@ -176,8 +176,8 @@ class EmailSendRequest:
 class MagicLinksEmail:
     """Magic links delivered by email: login, sign-up and invitations."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def invite(
         self,
@@ -197,7 +197,7 @@ class MagicLinksEmail:
 
         ``name`` and the metadata fields are stored on the user that the invite creates.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/magic_links/email/invite",
             EmailInviteRequest(
                 email=email,
@@ -235,7 +235,7 @@ class MagicLinksEmail:
         A new address creates a user (``create_user_as_pending`` keeps it pending until
         the link is used). ``code_challenge`` starts a PKCE flow.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/magic_links/email/login_or_create",
             EmailLoginOrCreateRequest(
                 email=email,
@@ -261,7 +261,7 @@ class MagicLinksEmail:
         timeout: float | None = None,
     ) -> EmailRevokeInviteResponse:
         """Withdraw a pending invitation sent to ``email``."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/magic_links/email/revoke_invite",
             EmailRevokeInviteRequest(
                 email=email,
@@ -293,7 +293,7 @@ class MagicLinksEmail:
         ``login_magic_link_url`` is where the link points; pass ``session_token`` or
         ``session_jwt`` to attach a new email to the user of that session instead.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/magic_links/email/send",
             EmailSendRequest(
                 email=email,
@@ -320,9 +320,9 @@ class MagicLinks:
 
     email: MagicLinksEmail
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.email = MagicLinksEmail(transport)
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
+        self.email = MagicLinksEmail(pipeline)
 
     async def authenticate(
         self,
@@ -344,7 +344,7 @@ class MagicLinks:
         start a session (or ``session_token``/``session_jwt`` to add this factor to an
         existing one); ``code_verifier`` completes a PKCE flow started with ``code_challenge``.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/magic_links/authenticate",
             AuthenticateRequest(
                 token=token,
@@ -373,7 +373,7 @@ class MagicLinks:
 
         Deliver the token yourself and spend it with ``magic_links.authenticate``.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/magic_links",
             CreateRequest(
                 user_id=user_id,

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ._reprs import hidden as _hidden
+from ._core.reprs import hidden as _hidden
 
 AuthenticationFactorDeliveryMethod = Literal[
     "email",

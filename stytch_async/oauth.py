@@ -11,8 +11,8 @@ from typing import Any
 
 import attrs
 
-from ._reprs import hidden as _hidden
-from ._transport import Transport
+from ._core.pipeline import RequestPipeline
+from ._core.reprs import hidden as _hidden
 from .models import DeviceInfo, Session, User
 
 
@@ -81,8 +81,8 @@ class AuthenticateRequest:
 class Oauth:
     """OAuth login through third-party providers such as Google or GitHub."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def attach(
         self,
@@ -97,7 +97,7 @@ class Oauth:
 
         Name the user with ``user_id``, ``session_token`` or ``session_jwt``.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/oauth/attach",
             AttachRequest(
                 provider=provider,
@@ -126,7 +126,7 @@ class Oauth:
         The response includes the provider's tokens for the user. ``code_verifier`` completes a
         PKCE flow.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/oauth/authenticate",
             AuthenticateRequest(
                 token=token,

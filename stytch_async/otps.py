@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 import attrs
 
-from ._reprs import hidden as _hidden
-from ._transport import Transport
+from ._core.pipeline import RequestPipeline
+from ._core.reprs import hidden as _hidden
 from .models import (
     Attributes,
     DeviceInfo,
@@ -235,8 +235,8 @@ class WhatsappSendRequest:
 class OtpsEmail:
     """Passcodes delivered by email."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def login_or_create(
         self,
@@ -251,7 +251,7 @@ class OtpsEmail:
         timeout: float | None = None,
     ) -> EmailLoginOrCreateResponse:
         """Email a passcode, creating the user first when the address is new."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/otps/email/login_or_create",
             EmailLoginOrCreateRequest(
                 email=email,
@@ -281,7 +281,7 @@ class OtpsEmail:
         timeout: float | None = None,
     ) -> EmailSendResponse:
         """Email a passcode to an address that already belongs to a user."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/otps/email/send",
             EmailSendRequest(
                 email=email,
@@ -302,8 +302,8 @@ class OtpsEmail:
 class OtpsSms:
     """Passcodes delivered by SMS."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def login_or_create(
         self,
@@ -316,7 +316,7 @@ class OtpsSms:
         timeout: float | None = None,
     ) -> SmsLoginOrCreateResponse:
         """Text a passcode, creating the user first when the phone number is new."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/otps/sms/login_or_create",
             SmsLoginOrCreateRequest(
                 phone_number=phone_number,
@@ -346,7 +346,7 @@ class OtpsSms:
         The number is in E.164 form (``+15555550123``); ``expiration_minutes`` sets how long
         the code stays valid.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/otps/sms/send",
             SmsSendRequest(
                 phone_number=phone_number,
@@ -365,8 +365,8 @@ class OtpsSms:
 class OtpsWhatsapp:
     """Passcodes delivered by WhatsApp."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def login_or_create(
         self,
@@ -379,7 +379,7 @@ class OtpsWhatsapp:
         timeout: float | None = None,
     ) -> WhatsappLoginOrCreateResponse:
         """Send a passcode over WhatsApp, creating the user first when the number is new."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/otps/whatsapp/login_or_create",
             WhatsappLoginOrCreateRequest(
                 phone_number=phone_number,
@@ -405,7 +405,7 @@ class OtpsWhatsapp:
         timeout: float | None = None,
     ) -> WhatsappSendResponse:
         """Send a passcode over WhatsApp to a number that already belongs to a user."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/otps/whatsapp/send",
             WhatsappSendRequest(
                 phone_number=phone_number,
@@ -428,11 +428,11 @@ class Otps:
     sms: OtpsSms
     whatsapp: OtpsWhatsapp
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.email = OtpsEmail(transport)
-        self.sms = OtpsSms(transport)
-        self.whatsapp = OtpsWhatsapp(transport)
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
+        self.email = OtpsEmail(pipeline)
+        self.sms = OtpsSms(pipeline)
+        self.whatsapp = OtpsWhatsapp(pipeline)
 
     async def authenticate(
         self,
@@ -454,7 +454,7 @@ class Otps:
         ``session_duration_minutes`` to start a session, or ``session_token``/``session_jwt``
         to add this factor to an existing one.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/otps/authenticate",
             AuthenticateRequest(
                 method_id=method_id,

@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 import attrs
 
-from ._reprs import hidden as _hidden
-from ._transport import Transport
+from ._core.pipeline import RequestPipeline
+from ._core.reprs import hidden as _hidden
 from .models import Attributes, DeviceInfo, Name, Options, Session, User
 
 EmailResetStartRequestLocale = Literal["en", "es", "pt-br", "fr"]
@@ -331,8 +331,8 @@ class SessionsResetRequest:
 class PasswordsEmail:
     """Password resets confirmed by an emailed link."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def reset(
         self,
@@ -350,7 +350,7 @@ class PasswordsEmail:
         timeout: float | None = None,
     ) -> EmailResetResponse:
         """Set a new password with the token from a reset email and log the user in."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/passwords/email/reset",
             EmailResetRequest(
                 token=token,
@@ -385,7 +385,7 @@ class PasswordsEmail:
 
         ``reset_password_redirect_url`` is where the link points; ``code_challenge`` starts a PKCE flow.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/passwords/email/reset/start",
             EmailResetStartRequest(
                 email=email,
@@ -405,8 +405,8 @@ class PasswordsEmail:
 class PasswordsExistingPassword:
     """Password changes confirmed with the current password."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def reset(
         self,
@@ -422,7 +422,7 @@ class PasswordsExistingPassword:
         timeout: float | None = None,
     ) -> ExistingPasswordResetResponse:
         """Change a password when the user knows the current one."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/passwords/existing_password/reset",
             ExistingPasswordResetRequest(
                 email=email,
@@ -442,8 +442,8 @@ class PasswordsExistingPassword:
 class PasswordsSessions:
     """Password changes confirmed by a live session."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def reset(
         self,
@@ -457,7 +457,7 @@ class PasswordsSessions:
         timeout: float | None = None,
     ) -> SessionsResetResponse:
         """Change the password of the user of a live session (``session_token`` or ``session_jwt``)."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/passwords/session/reset",
             SessionsResetRequest(
                 password=password,
@@ -479,11 +479,11 @@ class Passwords:
     existing_password: PasswordsExistingPassword
     sessions: PasswordsSessions
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.email = PasswordsEmail(transport)
-        self.existing_password = PasswordsExistingPassword(transport)
-        self.sessions = PasswordsSessions(transport)
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
+        self.email = PasswordsEmail(pipeline)
+        self.existing_password = PasswordsExistingPassword(pipeline)
+        self.sessions = PasswordsSessions(pipeline)
 
     async def authenticate(
         self,
@@ -498,7 +498,7 @@ class Passwords:
         timeout: float | None = None,
     ) -> AuthenticateResponse:
         """Log a user in with email and password."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/passwords/authenticate",
             AuthenticateRequest(
                 email=email,
@@ -527,7 +527,7 @@ class Passwords:
         timeout: float | None = None,
     ) -> CreateResponse:
         """Create a user with an email and password and log them in."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/passwords",
             CreateRequest(
                 email=email,
@@ -570,7 +570,7 @@ class Passwords:
         ``hash_type`` names the algorithm; the matching ``*_config`` argument carries its
         parameters. The user keeps their password.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/passwords/migrate",
             MigrateRequest(
                 email=email,
@@ -603,7 +603,7 @@ class Passwords:
         timeout: float | None = None,
     ) -> StrengthCheckResponse:
         """Score a password, optionally against the user's ``email``, and say whether it is allowed."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/passwords/strength_check",
             StrengthCheckRequest(
                 password=password,

@@ -9,7 +9,7 @@ from typing import Literal
 
 import attrs
 
-from ._transport import Transport
+from ._core.pipeline import RequestPipeline
 
 ProjectMetricMetricType = Literal[
     "UNKNOWN",
@@ -41,8 +41,8 @@ class MetricsResponse:
 class Project:
     """Project-wide information."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def metrics(
         self,
@@ -50,7 +50,7 @@ class Project:
         timeout: float | None = None,
     ) -> MetricsResponse:
         """Fetch usage counts for the project."""
-        return await self._transport.get(
+        return await self._pipeline.get(
             "/v1/projects/metrics",
             None,
             MetricsResponse,

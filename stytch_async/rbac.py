@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import attrs
 
-from ._transport import Transport
+from ._core.pipeline import RequestPipeline
 
 
 @attrs.frozen(kw_only=True)
@@ -74,8 +74,8 @@ class PolicyResponse:
 class Rbac:
     """Role-based access control: the project's roles, resources and scopes."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def policy(
         self,
@@ -83,7 +83,7 @@ class Rbac:
         timeout: float | None = None,
     ) -> PolicyResponse:
         """Fetch the project's RBAC policy: its roles, resources and scopes."""
-        return await self._transport.get(
+        return await self._pipeline.get(
             "/v1/rbac/policy",
             None,
             PolicyResponse,

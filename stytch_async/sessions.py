@@ -10,9 +10,9 @@ from typing import Any
 
 import attrs
 
-from ._reprs import hidden as _hidden
+from ._core.pipeline import RequestPipeline, quote_path
+from ._core.reprs import hidden as _hidden
 from ._sessions_local import SessionsLocal
-from ._transport import Transport, quote_path
 from .models import DeviceInfo, Session, User
 
 
@@ -198,8 +198,8 @@ class RevokeRequest:
 class Sessions(SessionsLocal):
     """Sessions: check, extend, list and revoke logged-in sessions."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def attest(
         self,
@@ -218,7 +218,7 @@ class Sessions(SessionsLocal):
         ``profile_id`` names the trusted token profile and ``token`` is the token it
         vouches for.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/sessions/attest",
             AttestRequest(
                 profile_id=profile_id,
@@ -249,7 +249,7 @@ class Sessions(SessionsLocal):
         extends the session; ``authorization_check`` also asks whether the session's roles
         allow ``action`` on ``resource_id``.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/sessions/authenticate",
             AuthenticateRequest(
                 session_token=session_token,
@@ -272,7 +272,7 @@ class Sessions(SessionsLocal):
         timeout: float | None = None,
     ) -> ExchangeAccessTokenResponse:
         """Trade a Connected Apps access token for a full session."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/sessions/exchange_access_token",
             ExchangeAccessTokenRequest(
                 access_token=access_token,
@@ -291,7 +291,7 @@ class Sessions(SessionsLocal):
         timeout: float | None = None,
     ) -> GetResponse:
         """List the live sessions of ``user_id``."""
-        return await self._transport.get(
+        return await self._pipeline.get(
             "/v1/sessions",
             GetRequest(
                 user_id=user_id,
@@ -307,7 +307,7 @@ class Sessions(SessionsLocal):
         timeout: float | None = None,
     ) -> GetJWKSResponse:
         """Fetch the public keys that sign the project's session JWTs."""
-        return await self._transport.get(
+        return await self._pipeline.get(
             f"/v1/sessions/jwks/{quote_path(project_id)}",
             GetJwksRequest(
                 project_id=project_id,
@@ -330,7 +330,7 @@ class Sessions(SessionsLocal):
         Stytch calls the provider's user-info endpoint with ``session_token`` and logs in
         the user it describes.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/sessions/migrate",
             MigrateRequest(
                 session_token=session_token,
@@ -351,7 +351,7 @@ class Sessions(SessionsLocal):
         timeout: float | None = None,
     ) -> RevokeResponse:
         """End a session, named by ``session_id``, ``session_token`` or ``session_jwt``."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/sessions/revoke",
             RevokeRequest(
                 session_id=session_id,

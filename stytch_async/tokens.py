@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from ._reprs import hidden as _hidden
+from ._core.reprs import hidden as _hidden
 from .models import Session, User
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from typing import Any
 
 import attrs
 
-from ._reprs import hidden as _hidden
-from ._transport import Transport
+from ._core.pipeline import RequestPipeline
+from ._core.reprs import hidden as _hidden
 from .models import DeviceInfo, Session, User
 
 
@@ -122,8 +122,8 @@ class RecoveryCodesRequest:
 class Totps:
     """Time-based one-time passcodes from authenticator apps, with recovery codes."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def authenticate(
         self,
@@ -138,7 +138,7 @@ class Totps:
         timeout: float | None = None,
     ) -> AuthenticateResponse:
         """Check a code from the user's authenticator app and log them in."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/totps/authenticate",
             AuthenticateRequest(
                 user_id=user_id,
@@ -161,7 +161,7 @@ class Totps:
         timeout: float | None = None,
     ) -> CreateResponse:
         """Create a TOTP registration for ``user_id``; the response has the secret, QR code and recovery codes."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/totps",
             CreateRequest(
                 user_id=user_id,
@@ -184,7 +184,7 @@ class Totps:
         timeout: float | None = None,
     ) -> RecoverResponse:
         """Log a user in with one of their TOTP recovery codes; each code works once."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/totps/recover",
             RecoverRequest(
                 user_id=user_id,
@@ -206,7 +206,7 @@ class Totps:
         timeout: float | None = None,
     ) -> RecoveryCodesResponse:
         """List the recovery codes of every TOTP registration of ``user_id``."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/totps/recovery_codes",
             RecoveryCodesRequest(
                 user_id=user_id,

@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 import attrs
 
-from ._pagination import UsersPages
-from ._reprs import hidden as _hidden
-from ._transport import Transport, quote_path
+from ._core.pagination import UsersPages
+from ._core.pipeline import RequestPipeline, quote_path
+from ._core.reprs import hidden as _hidden
 from .models import (
     TOTP,
     Attributes,
@@ -312,8 +312,8 @@ class UpdateRequest:
 class Users(UsersPages):
     """Users: create, read, update, delete and search the people in a project."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def connected_apps(
         self,
@@ -322,7 +322,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> ConnectedAppsResponse:
         """List the Connected Apps that ``user_id`` has granted access to."""
-        return await self._transport.get(
+        return await self._pipeline.get(
             f"/v1/users/{quote_path(user_id)}/connected_apps",
             ConnectedAppsRequest(
                 user_id=user_id,
@@ -346,7 +346,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> CreateResponse:
         """Create a user, identified by an email, a phone number or both."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/users",
             CreateRequest(
                 email=email,
@@ -370,7 +370,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> DeleteResponse:
         """Delete the user ``user_id`` and everything attached to it."""
-        return await self._transport.delete(
+        return await self._pipeline.delete(
             f"/v1/users/{quote_path(user_id)}",
             DeleteResponse,
             timeout=timeout,
@@ -383,7 +383,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> DeleteBiometricRegistrationResponse:
         """Remove one biometric registration from its user."""
-        return await self._transport.delete(
+        return await self._pipeline.delete(
             f"/v1/users/biometric_registrations/{quote_path(biometric_registration_id)}",
             DeleteBiometricRegistrationResponse,
             timeout=timeout,
@@ -396,7 +396,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> DeleteCryptoWalletResponse:
         """Remove one crypto wallet from its user."""
-        return await self._transport.delete(
+        return await self._pipeline.delete(
             f"/v1/users/crypto_wallets/{quote_path(crypto_wallet_id)}",
             DeleteCryptoWalletResponse,
             timeout=timeout,
@@ -409,7 +409,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> DeleteEmailResponse:
         """Remove one email address from its user."""
-        return await self._transport.delete(
+        return await self._pipeline.delete(
             f"/v1/users/emails/{quote_path(email_id)}",
             DeleteEmailResponse,
             timeout=timeout,
@@ -422,7 +422,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> DeleteExternalIdResponse:
         """Clear the ``external_id`` of ``user_id``."""
-        return await self._transport.delete(
+        return await self._pipeline.delete(
             f"/v1/users/{quote_path(user_id)}/external_id",
             DeleteExternalIdResponse,
             timeout=timeout,
@@ -435,7 +435,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> DeleteOAuthRegistrationResponse:
         """Remove one OAuth provider login from its user."""
-        return await self._transport.delete(
+        return await self._pipeline.delete(
             f"/v1/users/oauth/{quote_path(oauth_user_registration_id)}",
             DeleteOAuthRegistrationResponse,
             timeout=timeout,
@@ -448,7 +448,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> DeletePasswordResponse:
         """Remove the password of its user."""
-        return await self._transport.delete(
+        return await self._pipeline.delete(
             f"/v1/users/passwords/{quote_path(password_id)}",
             DeletePasswordResponse,
             timeout=timeout,
@@ -461,7 +461,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> DeletePhoneNumberResponse:
         """Remove one phone number from its user."""
-        return await self._transport.delete(
+        return await self._pipeline.delete(
             f"/v1/users/phone_numbers/{quote_path(phone_id)}",
             DeletePhoneNumberResponse,
             timeout=timeout,
@@ -474,7 +474,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> DeleteTOTPResponse:
         """Remove one TOTP registration from its user."""
-        return await self._transport.delete(
+        return await self._pipeline.delete(
             f"/v1/users/totps/{quote_path(totp_id)}",
             DeleteTOTPResponse,
             timeout=timeout,
@@ -487,7 +487,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> DeleteWebAuthnRegistrationResponse:
         """Remove one WebAuthn registration from its user."""
-        return await self._transport.delete(
+        return await self._pipeline.delete(
             f"/v1/users/webauthn_registrations/{quote_path(webauthn_registration_id)}",
             DeleteWebAuthnRegistrationResponse,
             timeout=timeout,
@@ -502,7 +502,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> ExchangePrimaryFactorResponse:
         """Replace the user's only email or phone number with a new one."""
-        return await self._transport.put(
+        return await self._pipeline.put(
             f"/v1/users/{quote_path(user_id)}/exchange_primary_factor",
             ExchangePrimaryFactorRequest(
                 user_id=user_id,
@@ -520,7 +520,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> GetResponse:
         """Fetch the user ``user_id``."""
-        return await self._transport.get(
+        return await self._pipeline.get(
             f"/v1/users/{quote_path(user_id)}",
             GetRequest(
                 user_id=user_id,
@@ -537,7 +537,7 @@ class Users(UsersPages):
         timeout: float | None = None,
     ) -> RevokeResponse:
         """Withdraw the access ``user_id`` granted to the Connected App ``connected_app_id``."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             f"/v1/users/{quote_path(user_id)}/connected_apps/{quote_path(connected_app_id)}/revoke",
             RevokeRequest(
                 user_id=user_id,
@@ -560,7 +560,7 @@ class Users(UsersPages):
         ``query`` combines filters with an ``operator``; pass the previous page's
         ``results_metadata.next_cursor`` as ``cursor``, or use ``search_all``.
         """
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/users/search",
             SearchRequest(
                 cursor=cursor,
@@ -588,7 +588,7 @@ class Users(UsersPages):
         Unset arguments stay as they are; emails and phone numbers are added through the
         login products instead.
         """
-        return await self._transport.put(
+        return await self._pipeline.put(
             f"/v1/users/{quote_path(user_id)}",
             UpdateRequest(
                 user_id=user_id,

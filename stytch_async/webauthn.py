@@ -10,8 +10,8 @@ from typing import Any
 
 import attrs
 
-from ._reprs import hidden as _hidden
-from ._transport import Transport, quote_path
+from ._core.pipeline import RequestPipeline, quote_path
+from ._core.reprs import hidden as _hidden
 from .models import DeviceInfo, Session, User, WebAuthnRegistration
 
 
@@ -162,8 +162,8 @@ class UpdateRequest:
 class Webauthn:
     """WebAuthn and passkeys: register and use hardware or platform authenticators."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: RequestPipeline) -> None:
+        self._pipeline = pipeline
 
     async def authenticate(
         self,
@@ -177,7 +177,7 @@ class Webauthn:
         timeout: float | None = None,
     ) -> AuthenticateResponse:
         """Check a signed WebAuthn assertion and log the user in."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/webauthn/authenticate",
             AuthenticateRequest(
                 public_key_credential=public_key_credential,
@@ -201,7 +201,7 @@ class Webauthn:
         timeout: float | None = None,
     ) -> AuthenticateStartResponse:
         """Get the options a browser needs to sign a WebAuthn assertion for ``domain``."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/webauthn/authenticate/start",
             AuthenticateStartRequest(
                 domain=domain,
@@ -221,7 +221,7 @@ class Webauthn:
         timeout: float | None = None,
     ) -> ListCredentialsResponse:
         """List the WebAuthn credentials ``user_id`` has registered for ``domain``."""
-        return await self._transport.get(
+        return await self._pipeline.get(
             f"/v1/webauthn/credentials/{quote_path(user_id)}/{quote_path(domain)}",
             ListCredentialsRequest(
                 user_id=user_id,
@@ -244,7 +244,7 @@ class Webauthn:
         timeout: float | None = None,
     ) -> RegisterResponse:
         """Finish registering a WebAuthn authenticator with the browser's attestation."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/webauthn/register",
             RegisterRequest(
                 user_id=user_id,
@@ -274,7 +274,7 @@ class Webauthn:
         timeout: float | None = None,
     ) -> RegisterStartResponse:
         """Get the options a browser needs to register a WebAuthn authenticator for ``user_id``."""
-        return await self._transport.post(
+        return await self._pipeline.post(
             "/v1/webauthn/register/start",
             RegisterStartRequest(
                 user_id=user_id,
@@ -299,7 +299,7 @@ class Webauthn:
         timeout: float | None = None,
     ) -> UpdateResponse:
         """Rename the WebAuthn registration ``webauthn_registration_id``."""
-        return await self._transport.put(
+        return await self._pipeline.put(
             f"/v1/webauthn/{quote_path(webauthn_registration_id)}",
             UpdateRequest(
                 webauthn_registration_id=webauthn_registration_id,

@@ -1,93 +1,23 @@
-"""Shared fixtures: every async test runs on asyncio and on trio, against a recorded wire."""
+"""Shared fixtures: every async test runs on asyncio and on trio, against a recorded wire.
+
+Helpers live in ``tests/support``; tests import them from there, never from a conftest.
+"""
 
 from __future__ import annotations
 
-import json
-from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
-from typing import Any
+from collections.abc import AsyncIterator
 
-import anyio
 import httpx
 import pytest
 
 from stytch_async import AsyncStytch
-from stytch_async._converter import make_converter
-
-FIXTURES = Path(__file__).parent / "fixtures"
-PROJECT_ID = "project-test-2f0a1b5c-7d5e-4c1e-9c43-6b3a4d9e0f12"
-SECRET = "secret-test-Xq1tS3cr3tV4lu3-d0-n0t-l0g"
-BASE_URL = "https://test.stytch.com"
-
-Reply = httpx.Response | Exception | Callable[[httpx.Request], Awaitable[httpx.Response]]
-
-
-def load_fixture(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
-    return data
+from stytch_async._core.converter import make_converter
+from tests.support.recorded import PROJECT_ID, SECRET, Wire
 
 
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-class Wire:
-    """An ``httpx.MockTransport`` handler that records requests and plays queued replies."""
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-        self.replies: deque[Reply] = deque()
-
-    def reply(
-        self,
-        status: int = 200,
-        json_body: Any = None,
-        *,
-        text: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        if text is not None:
-            self.replies.append(httpx.Response(status, text=text, headers=headers))
-        else:
-            self.replies.append(httpx.Response(status, json=json_body, headers=headers))
-
-    def raise_(self, exc: Exception) -> None:
-        self.replies.append(exc)
-
-    def call(self, fn: Callable[[httpx.Request], Awaitable[httpx.Response]]) -> None:
-        self.replies.append(fn)
-
-    async def handler(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if not self.replies:
-            raise AssertionError(f"unexpected request {request.method} {request.url}")
-        reply = self.replies.popleft()
-        if isinstance(reply, Exception):
-            raise reply
-        if isinstance(reply, httpx.Response):
-            return reply
-        return await reply(request)
-
-    @property
-    def last(self) -> httpx.Request:
-        return self.requests[-1]
-
-    def last_json(self) -> Any:
-        return json.loads(self.last.content)
-
-
-def record_sleeps(client: AsyncStytch) -> list[float]:
-    """Replace backoff sleeps with a recorder; the list shows every retry's wait."""
-    recorded: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-        await anyio.lowlevel.checkpoint()
-
-    client._transport._sleep = fake_sleep
-    return recorded
 
 
 @pytest.fixture
@@ -105,7 +35,7 @@ async def http(wire: Wire) -> AsyncIterator[httpx.AsyncClient]:
 async def stytch(http: httpx.AsyncClient) -> AsyncIterator[AsyncStytch]:
     client = AsyncStytch(PROJECT_ID, SECRET, http_client=http)
     # Decode with the strict converter: a field the models forgot fails here.
-    client._transport.converter = make_converter(strict=True)
-    client._transport.backoff_base = 0.001
+    client._pipeline.converter = make_converter(strict=True)
+    client._pipeline.backoff_base = 0.001
     async with client:
         yield client

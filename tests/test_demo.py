@@ -13,8 +13,7 @@ import pytest
 
 from stytch_async import _demo
 from stytch_async.__main__ import main
-
-from .conftest import PROJECT_ID, SECRET, load_fixture
+from tests.support.recorded import PROJECT_ID, SECRET, load_fixture
 
 STEP = re.compile(r"^(\d)\. (.+?) +-> (.+)  \[\d+\.\d ms\]$")
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from stytch_async._local import local_auth
+from stytch_async._local.verifier import verifier_of
 from stytch_async.client import AsyncStytch
 from stytch_async.errors import UsageError
 
@@ -231,7 +231,7 @@ class FakeStytch:
 
     def follow_clock(self, client: AsyncStytch) -> AsyncStytch:
         """Make ``client``'s local token checks use this emulator's clock; returns it."""
-        local_auth(client._transport).clock = self.clock.now
+        verifier_of(client._pipeline).clock = self.clock.now
         return client
 
     def serve(self, host: str = "127.0.0.1", port: int = 0, *, log: bool = False) -> LoopbackServer:

@@ -1,0 +1,1 @@
+"""The engine both clients share: construction and lifecycle, the request pipeline, decoding."""

@@ -1,0 +1,200 @@
+"""Client construction and lifecycle shared by the consumer and B2B clients.
+
+A client moves through three states: unopened -> open -> closed. ``__init__``
+only checks and stores its arguments; the httpx client is made on first use or
+when the ``async with`` block is entered. Entering twice, or using a closed
+client, raises :class:`~stytch_async.errors.UsageError`. An ``httpx.AsyncClient``
+passed in by the caller is used as is and never closed here.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import platform
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import httpx
+
+from stytch_async._local.verifier import TokenVerifier
+from stytch_async._version import __version__
+from stytch_async._wire.base import HttpxWire, Wire, default_wire
+from stytch_async.errors import UsageError
+
+from .converter import CONVERTER
+from .pipeline import RequestPipeline, quote_path
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+LIVE_URL = "https://api.stytch.com"
+TEST_URL = "https://test.stytch.com"
+FRAUD_URL = "https://telemetry.stytch.com"
+
+_PY = ".".join(platform.python_version_tuple()[:2])
+USER_AGENT = f"stytch-async/{__version__} python/{_PY} httpx/{httpx.__version__}"
+
+
+class _State(enum.Enum):
+    UNOPENED = "unopened"
+    OPEN = "open"
+    ENTERED = "entered"
+    CLOSED = "closed"
+
+
+def _check_credential(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise UsageError(f"{name} must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise UsageError(f"{name} must not be empty")
+    return value
+
+
+def _check_seconds(name: str, value: object, *, allow_zero: bool) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not (value >= 0 if allow_zero else value > 0)
+        or value == float("inf")
+    ):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise UsageError(f"{name} must be a finite number of seconds {bound}, got {value!r}")
+    return float(value)
+
+
+def resolve_base_url(project_id: str, base_url: str | None, environment: str | None) -> str:
+    """Pick the API base URL: explicit URL, then environment, then the project id prefix."""
+    if base_url is not None:
+        if not isinstance(base_url, str) or not base_url.startswith(("https://", "http://")):
+            raise UsageError(f"base_url must be an http(s) URL, got {base_url!r}")
+        return base_url.rstrip("/")
+    if environment is not None:
+        if environment == "live":
+            return LIVE_URL
+        if environment == "test":
+            return TEST_URL
+        raise UsageError(f"environment must be 'live' or 'test', got {environment!r}")
+    if project_id.startswith("project-live-"):
+        return LIVE_URL
+    if project_id.startswith("project-test-"):
+        return TEST_URL
+    raise UsageError(
+        f"cannot tell the environment from project id {project_id!r}: it starts with neither "
+        "'project-live-' nor 'project-test-'; pass base_url= (or environment='live'/'test')"
+    )
+
+
+class BaseClient:
+    """Construction, the httpx client and the open/closed state machine."""
+
+    #: Where the key set for local JWT checks lives (the B2B client overrides it).
+    _jwks_path = "/v1/sessions/jwks/{project_id}"
+
+    def __init__(
+        self,
+        project_id: str,
+        secret: str,
+        *,
+        environment: str | None = None,
+        base_url: str | None = None,
+        fraud_base_url: str | None = None,
+        timeout: float | None = 30.0,
+        max_retries: int = 2,
+        http_client: httpx.AsyncClient | None = None,
+        jwks_refresh_interval: float = 600.0,
+        jwks_cooldown: float = 30.0,
+        preload_jwks: bool = False,
+    ) -> None:
+        self.project_id = _check_credential("project_id", project_id)
+        secret = _check_credential("secret", secret)
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
+        ):
+            raise UsageError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise UsageError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise UsageError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
+        self.base_url = resolve_base_url(project_id, base_url, environment)
+        fraud = FRAUD_URL if fraud_base_url is None else resolve_base_url(project_id, fraud_base_url, None)
+        self._http: Wire | None = None if http_client is None else HttpxWire(http_client, owned=False)
+        self._fraud_base_url = fraud
+        self._state = _State.UNOPENED
+        auth = "Basic " + base64.b64encode(f"{project_id}:{secret}".encode()).decode("ascii")
+        self._pipeline = RequestPipeline(
+            get_client=self._client_for_request,
+            project_id=project_id,
+            base_url=self.base_url,
+            fraud_base_url=fraud,
+            headers={"Authorization": auth, "User-Agent": USER_AGENT},
+            timeout=float(timeout) if timeout is not None else None,
+            max_retries=max_retries,
+            converter=CONVERTER,
+        )
+        self._local = TokenVerifier(
+            self._pipeline,
+            jwks_path=self._jwks_path.format(project_id=quote_path(project_id)),
+            jwks_refresh_interval=_check_seconds(
+                "jwks_refresh_interval", jwks_refresh_interval, allow_zero=False
+            ),
+            jwks_cooldown=_check_seconds("jwks_cooldown", jwks_cooldown, allow_zero=True),
+            preload_jwks=bool(preload_jwks),
+        )
+        self._pipeline.local = self._local
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(project_id={self.project_id!r}, base_url={self.base_url!r}, "
+            f"state={self._state.value!r})"
+        )
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def _client_for_request(self) -> Wire:
+        if self._state is _State.CLOSED:
+            raise UsageError(f"{type(self).__name__} is closed; create a new client")
+        if self._http is None:
+            # Ours to choose: our own pool, or httpx when the environment names a proxy.
+            self._http = default_wire(self.base_url, self._fraud_base_url)
+        if self._state is _State.UNOPENED:
+            self._state = _State.OPEN
+        return self._http
+
+    async def __aenter__(self) -> Self:
+        if self._state is _State.ENTERED:
+            raise UsageError(f"{type(self).__name__} is already open in an 'async with' block")
+        self._client_for_request()
+        try:
+            await self._local.start()
+        except BaseException:
+            await self.aclose()
+            raise
+        self._state = _State.ENTERED
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self._local.stop()
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client and its connections; calling it again does nothing."""
+        if self._state is _State.CLOSED:
+            return
+        self._state = _State.CLOSED
+        self._local.cancel()
+        http, self._http = self._http, None
+        if http is not None:
+            await http.aclose()  # an injected httpx client is left open (HttpxWire owned=False)
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` has run."""
+        return self._state is _State.CLOSED

@@ -1,0 +1,271 @@
+"""The wire pipeline: encode a request, send it with retries, decode the answer.
+
+Product modules make exactly one call into :class:`RequestPipeline` per method; no
+HTTP, JSON or error handling lives anywhere else.
+
+Retry rules (``max_retries`` more attempts, exponential backoff with full
+jitter, ``Retry-After`` honoured):
+
+* the request never left (connect error, connect or pool timeout): any method;
+* 429 and 503: any method, since the server says it did not act;
+* 500, 502, 504 and failures after the request was sent (read timeout, dropped
+  connection): only GET, PUT and DELETE. A POST is never replayed once the
+  server may have acted on it, so a magic-link token is never spent twice.
+
+The whole call, retries and sleeps included, ends by the caller's timeout.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import math
+import random
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from urllib.parse import quote, urlencode
+
+import anyio
+import cattrs
+import httpx
+
+from stytch_async._wire.base import Response, Wire
+from stytch_async.errors import HttpError, UsageError
+
+from .response import parse_response
+
+if TYPE_CHECKING:
+    from stytch_async._local.verifier import TokenVerifier
+
+T = TypeVar("T")
+
+Method = Literal["GET", "POST", "PUT", "DELETE"]
+
+_IDEMPOTENT = frozenset({"GET", "PUT", "DELETE"})
+_RETRY_ANY = frozenset({429, 503})
+_RETRY_IDEMPOTENT = frozenset({500, 502, 504})
+# Failures where the request provably never reached the server.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_JSON_HEADERS = {"Content-Type": "application/json"}
+_FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def quote_path(value: str) -> str:
+    """Percent-encode one path segment; a ``/`` inside an id stays inside it."""
+    return quote(str(value), safe="")
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Read a ``Retry-After`` header: delta seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if math.isnan(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def _query_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return [_query_value(v) for v in value]
+    if isinstance(value, (str, int, float)):
+        return value
+    raise TypeError(f"a {type(value).__name__} cannot be sent as a query value")
+
+
+class RequestPipeline:
+    """Sends requests for one client; shared by all of its product objects."""
+
+    # Backoff schedule: attempt n waits uniform(0, min(cap, base * 2**n)) seconds.
+    backoff_base = 0.5
+    backoff_cap = 8.0
+    # A Retry-After longer than this is not waited for; the error is returned instead.
+    retry_after_cap = 60.0
+
+    def __init__(
+        self,
+        *,
+        get_client: Callable[[], Wire],
+        project_id: str,
+        base_url: str,
+        fraud_base_url: str,
+        headers: Mapping[str, str],
+        timeout: float | None,
+        max_retries: int,
+        converter: cattrs.Converter,
+    ) -> None:
+        self._get_client = get_client
+        self.project_id = project_id
+        self.base_url = base_url.rstrip("/")
+        self.fraud_base_url = fraud_base_url.rstrip("/")
+        self._headers = dict(headers)
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.converter = converter
+        self._sleep: Callable[[float], Any] = anyio.sleep
+        self._random: Callable[[], float] = random.random
+        #: Key set and policy caches for local token checks; set by the client.
+        self.local: TokenVerifier | None = None
+
+    # -- the four verbs products use ------------------------------------------------
+
+    async def get(
+        self, path: str, request: Any, model: type[T], *, timeout: float | None, fraud: bool = False
+    ) -> T:
+        return await self.request("GET", path, model, query=request, timeout=timeout, fraud=fraud)
+
+    async def post(
+        self, path: str, request: Any, model: type[T], *, timeout: float | None, fraud: bool = False
+    ) -> T:
+        return await self.request("POST", path, model, body=request, timeout=timeout, fraud=fraud)
+
+    async def put(self, path: str, request: Any, model: type[T], *, timeout: float | None) -> T:
+        return await self.request("PUT", path, model, body=request, timeout=timeout)
+
+    async def delete(self, path: str, model: type[T], *, timeout: float | None) -> T:
+        return await self.request("DELETE", path, model, timeout=timeout)
+
+    # -- the pipeline ------------------------------------------------------------------
+
+    def build_request(
+        self,
+        method: Method,
+        path: str,
+        *,
+        body: Any = None,
+        query: Any = None,
+        form: bool = False,
+        fraud: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> tuple[str, dict[str, str], bytes | None]:
+        """Encode everything up front, so a bad argument fails before anything is sent.
+
+        Returns the absolute URL (query included), the headers and the body.
+        """
+        url = (self.fraud_base_url if fraud else self.base_url) + path
+        headers = dict(self._headers)
+        content: bytes | None = None
+        try:
+            if body is not None:
+                data = self.converter.unstructure(body)
+                if form:
+                    headers.update(_FORM_HEADERS)
+                    content = urlencode({k: _query_value(v) for k, v in data.items()}, doseq=True).encode()
+                else:
+                    headers.update(_JSON_HEADERS)
+                    content = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
+            if query is not None:
+                params = {k: _query_value(v) for k, v in self.converter.unstructure(query).items()}
+                if params:
+                    url += "?" + urlencode(params, doseq=True)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise UsageError(f"{method} {path}: cannot encode the request: {exc}") from exc
+        if extra_headers:
+            headers.update(extra_headers)
+        return url, headers, content
+
+    async def request(
+        self,
+        method: Method,
+        path: str,
+        model: type[T],
+        *,
+        body: Any = None,
+        query: Any = None,
+        form: bool = False,
+        fraud: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None,
+    ) -> T:
+        response = await self.send(
+            method,
+            path,
+            body=body,
+            query=query,
+            form=form,
+            fraud=fraud,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+        return parse_response(response, model, self.converter)
+
+    async def send(
+        self,
+        method: Method,
+        path: str,
+        *,
+        body: Any = None,
+        query: Any = None,
+        form: bool = False,
+        fraud: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None,
+    ) -> Response:
+        """Send with retries; return the final response (any status) or raise HttpError."""
+        wire = self._get_client()
+        url, headers, content = self.build_request(
+            method, path, body=body, query=query, form=form, fraud=fraud, extra_headers=extra_headers
+        )
+        budget = self.timeout if timeout is None else timeout
+        deadline = math.inf if budget is None else anyio.current_time() + budget
+        idempotent = method in _IDEMPOTENT
+        attempt = 0
+        while True:
+            remaining = deadline - anyio.current_time()
+            if remaining <= 0:
+                raise HttpError(f"timed out after {budget}s", method=method, url=url)
+            response: Response | None = None
+            failure: httpx.TransportError | httpx.DecodingError | None = None
+            with anyio.move_on_after(remaining) as scope:
+                try:
+                    response = await wire.send(method, url, headers, content)
+                except (httpx.TransportError, httpx.DecodingError) as exc:
+                    failure = exc
+            if scope.cancelled_caught:
+                raise HttpError(f"timed out after {budget}s", method=method, url=url)
+
+            if failure is not None:
+                retryable = isinstance(failure, _NOT_SENT) or idempotent
+                wait = self._backoff(attempt)
+            else:
+                assert response is not None
+                status = response.status_code
+                retryable = status in _RETRY_ANY or (idempotent and status in _RETRY_IDEMPOTENT)
+                if not retryable:
+                    return response
+                hinted = retry_after_seconds(response.headers.get("retry-after"))
+                if hinted is not None and hinted > self.retry_after_cap:
+                    retryable = False
+                wait = hinted if hinted is not None else self._backoff(attempt)
+
+            if retryable and attempt < self.max_retries and anyio.current_time() + wait < deadline:
+                attempt += 1
+                await self._sleep(wait)
+                continue
+            if failure is not None:
+                raise _wrap_transport_error(failure, method, url) from failure
+            assert response is not None
+            return response
+
+    def _backoff(self, attempt: int) -> float:
+        return self._random() * min(self.backoff_cap, self.backoff_base * 2.0**attempt)
+
+
+def _wrap_transport_error(exc: httpx.RequestError, method: str, url: str) -> HttpError:
+    kind = type(exc).__name__
+    detail = str(exc) or "no detail"
+    return HttpError(f"{kind}: {detail}", method=method, url=url)
+
+
+__all__ = ["RequestPipeline", "quote_path", "retry_after_seconds"]

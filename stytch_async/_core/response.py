@@ -1,0 +1,172 @@
+"""Turn a finished HTTP response into a response object or an error.
+
+Everything here is pure: no I/O and no event loop, so most error tests need
+neither.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import cattrs
+
+from stytch_async._wire.base import Response
+from stytch_async.errors import ClientError, DecodeError
+
+from .converter import make_converter
+
+T = TypeVar("T")
+
+_orjson_loads: Callable[[bytes], Any] | None
+try:
+    from orjson import loads as _orjson_loads
+except ImportError:  # pragma: no cover - orjson is a dependency on CPython only
+    _orjson_loads = None
+
+_EXCERPT = 200
+_SECRET_HINTS = ("token", "jwt", "secret", "password", "code", "key")
+
+
+def _redact(value: Any) -> Any:
+    """Blank out values under keys that may carry credentials."""
+    if isinstance(value, dict):
+        return {
+            k: "<redacted>"
+            if isinstance(k, str) and any(h in k.lower() for h in _SECRET_HINTS) and isinstance(v, str)
+            else _redact(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    return value
+
+
+def body_excerpt(text: str, data: Any = None) -> str:
+    """A short start of a body, safe to log: JSON values under secret-ish keys are hidden."""
+    if data is not None:
+        text = json.dumps(_redact(data), separators=(",", ":"))
+        return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
+    # Non-JSON text is shown only as far as it cannot be a token-bearing JSON fragment.
+    text = text.strip()
+    if text.startswith(("{", "[")):
+        return f"<{len(text)} characters of malformed JSON>"
+    return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
+
+
+def loads(content: bytes) -> Any:
+    """Parse a JSON body: orjson when installed (a 114 KB page parses in half the time),
+    else, and for what orjson refuses (``NaN``, ``Infinity``), the json module, so every
+    platform accepts the same bodies. One difference remains: orjson reads an integer
+    past 64 bits as a float; no number in Stytch's API comes near that."""
+    if _orjson_loads is not None:
+        try:
+            return _orjson_loads(content)
+        except ValueError:
+            pass
+    return json.loads(content)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def client_error(status_code: int, content: bytes, text_fallback: str | None = None) -> ClientError:
+    """Build the :class:`ClientError` for an error answer, whatever its body looks like."""
+    text = text_fallback if text_fallback is not None else content.decode("utf-8", "replace")
+    try:
+        data = loads(content) if content else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        message = body_excerpt(text) if text.strip() else ""
+        return ClientError(status_code=status_code, error_message=message, body=data, text=text)
+    details = data.get("error_details")
+    return ClientError(
+        status_code=status_code,
+        error_type=_str_or_none(data.get("error_type")) or _str_or_none(data.get("error")),
+        error_message=_str_or_none(data.get("error_message"))
+        or _str_or_none(data.get("error_description"))
+        or "",
+        request_id=_str_or_none(data.get("request_id")),
+        error_url=_str_or_none(data.get("error_url")) or _str_or_none(data.get("error_uri")),
+        error_details=details if isinstance(details, Mapping) else None,
+        body=data,
+        text=text,
+    )
+
+
+def parse_response(response: Response, model: type[T], converter: cattrs.Converter) -> T:
+    """Decode a finished response into ``model``, or raise the matching error.
+
+    ``response`` is an ``httpx.Response`` or the default pool's ``Reply``.
+    """
+    status = response.status_code
+    content = response.content
+    if status >= 400:
+        raise client_error(status, content)
+    try:
+        data = loads(content)
+    except ValueError as exc:
+        raise DecodeError(
+            "response body is not JSON",
+            status_code=status,
+            request_id=response.headers.get("request-id"),
+            excerpt=body_excerpt(content.decode("utf-8", "replace")),
+        ) from exc
+    if not isinstance(data, dict):
+        raise DecodeError(
+            f"expected a JSON object, got {type(data).__name__}",
+            status_code=status,
+            excerpt=body_excerpt("", data),
+        )
+    data["status_code"] = status
+    try:
+        return converter.structure(data, model)
+    except _STRUCTURE_ERRORS as exc:
+        # The fast converter stops at the first failure without saying where; decode
+        # again with the detailed twin to name the field. Only a failing call pays.
+        cause = _explain(data, model, converter) or exc
+        raise DecodeError(
+            f"response does not fit {model.__name__}: {_describe(cause)}",
+            status_code=status,
+            request_id=_str_or_none(data.get("request_id")),
+            excerpt=body_excerpt("", data),
+        ) from cause
+
+
+_STRUCTURE_ERRORS = (
+    cattrs.BaseValidationError,
+    cattrs.ForbiddenExtraKeysError,
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+)
+
+
+@functools.cache
+def _detailed_twin(strict: bool) -> cattrs.Converter:
+    return make_converter(strict=strict, detailed=True)
+
+
+def _explain(data: Any, model: type[Any], converter: cattrs.Converter) -> BaseException | None:
+    if converter.detailed_validation:
+        return None
+    try:
+        _detailed_twin(bool(converter.forbid_extra_keys)).structure(data, model)
+    except _STRUCTURE_ERRORS as exc:
+        return exc
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    """One line naming what did not fit, drawn from cattrs' nested errors."""
+    if isinstance(exc, cattrs.BaseValidationError):
+        notes = cattrs.transform_error(exc)
+        return "; ".join(notes[:3]) + (f" (+{len(notes) - 3} more)" if len(notes) > 3 else "")
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}"
+    return str(exc)

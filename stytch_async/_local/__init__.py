@@ -1,0 +1,1 @@
+"""Local token checks: key sets, the RBAC policy, background refresh, JWT steps."""

@@ -1,0 +1,153 @@
+"""The pure steps of a local JWT check: read the header, verify the signature, check the claims.
+
+Nothing here does I/O; ``_local.TokenVerifier.verify`` looks the key up in between.
+Every refusal is a :class:`~stytch_async.errors.JwtError` subclass; no message
+ever quotes the token.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from joserfc import jwt as _jose_jwt
+from joserfc.errors import BadSignatureError, JoseError
+from joserfc.jwk import Key
+
+from stytch_async.errors import (
+    JwtExpiredError,
+    JwtInvalidError,
+    JwtNotYetValidError,
+    JwtTooOldError,
+    UsageError,
+)
+
+#: The only signing algorithm Stytch uses. ``none``, ``HS*`` and anything else are
+#: refused before a key is even looked up.
+ALGORITHMS = ("RS256",)
+#: Longer tokens are refused unread. A session JWT with every factor and a few KB
+#: of custom claims stays well below this.
+MAX_TOKEN_CHARS = 16 * 1024
+#: Registered claims; everything else is a custom (untyped) claim.
+RESERVED_CLAIMS = frozenset({"aud", "exp", "iat", "iss", "jti", "nbf", "sub"})
+_REQUIRED = ("iss", "aud", "exp", "iat", "nbf")
+# Header, payload and signature; the signature may be empty ("alg": "none"), so the
+# algorithm check is what refuses such a token.
+_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+
+
+def _b64url(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def read_kid(token: object, what: str) -> str:
+    """Check the token's shape and header; return the id of the key that signed it."""
+    if not isinstance(token, str):
+        raise UsageError(f"{what} must be a string, got {type(token).__name__}")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise JwtInvalidError(
+            f"{what} is {len(token)} characters long, over the {MAX_TOKEN_CHARS} limit", reason="too_large"
+        )
+    if not _COMPACT.fullmatch(token):
+        raise JwtInvalidError(f"{what} is not a signed JWT (three base64url parts)", reason="malformed")
+    try:
+        header = json.loads(_b64url(token[: token.index(".")]))
+    except ValueError as exc:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise JwtInvalidError(f"{what} header is not base64url-encoded JSON", reason="malformed") from exc
+    if not isinstance(header, dict):
+        raise JwtInvalidError(f"{what} header is not a JSON object", reason="malformed")
+    alg = header.get("alg")
+    if alg not in ALGORITHMS:
+        raise JwtInvalidError(
+            f"{what} is signed with {_short(alg)}; only RS256 is accepted", reason="algorithm"
+        )
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise JwtInvalidError(f"{what} header names no key id (kid)", reason="malformed")
+    return kid
+
+
+def verify_signature(token: str, key: Key, what: str) -> dict[str, Any]:
+    """Verify the RS256 signature with ``key``; return the claims."""
+    try:
+        decoded = _jose_jwt.decode(token, key, algorithms=list(ALGORITHMS))
+    except BadSignatureError as exc:
+        raise JwtInvalidError(f"{what} signature does not verify", reason="signature") from exc
+    except (JoseError, ValueError, binascii.Error) as exc:
+        raise JwtInvalidError(f"{what} cannot be decoded: {type(exc).__name__}", reason="malformed") from exc
+    return decoded.claims
+
+
+def _number(claims: Mapping[str, Any], name: str, what: str) -> float:
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise JwtInvalidError(f"{what} claim {name!r} is not a number", reason="malformed")
+    return float(value)
+
+
+def check_claims(
+    claims: Mapping[str, Any],
+    *,
+    what: str,
+    issuers: Collection[str],
+    audience: str,
+    now: float,
+    leeway: float,
+    max_age: float | None,
+) -> None:
+    """Check issuer, audience and times, in that order (a forged token is never just 'expired')."""
+    for name in _REQUIRED:
+        if name not in claims:
+            raise JwtInvalidError(f"{what} has no {name!r} claim", reason="missing_claim")
+    if claims["iss"] not in issuers:
+        raise JwtInvalidError(
+            f"{what} was issued by {_short(claims['iss'])}, not this project", reason="issuer"
+        )
+    aud = claims["aud"]
+    audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+    if audience not in audiences:
+        raise JwtInvalidError(f"{what} is meant for {_short(aud)}, not this project", reason="audience")
+    exp = _number(claims, "exp", what)
+    nbf = _number(claims, "nbf", what)
+    iat = _number(claims, "iat", what)
+    if now >= exp + leeway:
+        raise JwtExpiredError(f"{what} expired {now - exp:.0f}s ago")
+    if nbf > now + leeway:
+        raise JwtNotYetValidError(f"{what} is not valid for another {nbf - now:.0f}s")
+    if iat > now + leeway:
+        raise JwtNotYetValidError(f"{what} claims to be issued {iat - now:.0f}s in the future")
+    if max_age is not None and now - iat >= max_age:
+        raise JwtTooOldError(f"{what} was issued {now - iat:.0f}s ago; at most {max_age:g}s is allowed")
+
+
+def custom_claims(claims: Mapping[str, Any], *drop: str) -> dict[str, Any]:
+    """The claims that are not registered ones, minus ``drop``."""
+    return {k: v for k, v in claims.items() if k not in RESERVED_CLAIMS and k not in drop}
+
+
+def require_str(claims: Mapping[str, Any], name: str, what: str) -> str:
+    value = claims.get(name)
+    if not isinstance(value, str):
+        raise JwtInvalidError(f"{what} has no string {name!r} claim", reason="missing_claim")
+    return value
+
+
+def check_window(leeway: object, max_age: object) -> tuple[float, float | None]:
+    """Validate the caller's ``leeway`` and maximum age (seconds)."""
+    if isinstance(leeway, bool) or not isinstance(leeway, (int, float)) or not leeway >= 0:
+        raise UsageError(f"leeway must be a number of seconds >= 0, got {leeway!r}")
+    if max_age is not None and (
+        isinstance(max_age, bool) or not isinstance(max_age, (int, float)) or not max_age >= 0
+    ):
+        raise UsageError(f"the maximum token age must be a number of seconds >= 0 or None, got {max_age!r}")
+    return float(leeway), None if max_age is None else float(max_age)

@@ -1,0 +1,164 @@
+"""A value fetched from Stytch and kept fresh: the JWKS and the RBAC policy.
+
+Rules shared by both caches:
+
+* **Single flight.** However many callers need a fetch at once, one request is
+  made; the others wait for it and read its result.
+* **Cooldown.** A fetch a caller asks for (first use, an unknown key id) happens
+  at most once per ``cooldown`` seconds since the last attempt, so a stream of
+  garbage tokens cannot turn into a stream of requests.
+* **Stale if error.** A failed fetch keeps the last good value in use. The
+  failure is logged once per outage (the first failure after a success), then at
+  debug level until a fetch succeeds again, which is logged once too.
+* **Background refresh.** Inside ``async with`` a task refreshes the value every
+  ``interval`` seconds once it has been used (retrying every ``cooldown`` seconds,
+  at least one second apart, while failing), so no request waits on a fetch. Without a background task, a
+  value older than ``interval`` is refreshed on the next use instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+import anyio
+
+from stytch_async.errors import StytchError
+
+T = TypeVar("T")
+
+logger = logging.getLogger("stytch_async")
+
+
+class Refresher(Generic[T]):
+    """Holds the last good ``T`` returned by ``fetch`` and decides when to fetch again."""
+
+    def __init__(
+        self, name: str, fetch: Callable[[], Awaitable[T]], *, interval: float, cooldown: float
+    ) -> None:
+        self.name = name
+        self._fetch = fetch
+        self.interval = interval
+        self.cooldown = cooldown
+        self.value: T | None = None
+        #: ``anyio.current_time()`` of the last successful fetch and of the last attempt.
+        self.fetched_at: float | None = None
+        self.attempted_at: float | None = None
+        #: The last fetch failure, cleared by the next success.
+        self.error: StytchError | None = None
+        #: Fetches started, successful or not (for tests and metrics).
+        self.fetches = 0
+        self.failures_in_a_row = 0
+        #: True while a background task keeps the value fresh.
+        self.background = False
+        self._inflight: anyio.Event | None = None
+
+    def __repr__(self) -> str:
+        return f"Refresher({self.name!r}, fetches={self.fetches}, failing={self.error is not None})"
+
+    # -- when to fetch -------------------------------------------------------------------
+
+    def cooled_down(self) -> bool:
+        """True when a caller-driven fetch is allowed now."""
+        return self.attempted_at is None or anyio.current_time() - self.attempted_at >= self.cooldown
+
+    def stale(self) -> bool:
+        """True when the value is missing, or too old and no background task refreshes it."""
+        if self.value is None or self.fetched_at is None:
+            return True
+        return not self.background and anyio.current_time() - self.fetched_at >= self.interval
+
+    async def ensure(self) -> bool:
+        """Fetch (or join a fetch) if the value is stale; say whether it did.
+
+        Staleness comes at most once per ``interval`` while fetches succeed; once one
+        has failed, the cooldown spaces out the next attempts.
+        """
+        if not self.stale():
+            return False
+        if self.error is None and self._inflight is None:
+            await self.refresh()
+            return True
+        return await self.refresh_if_allowed()
+
+    async def refresh_if_allowed(self) -> bool:
+        """Fetch for a caller (e.g. an unknown key id): join a fetch under way, else respect the cooldown."""
+        if self._inflight is not None or self.cooled_down():
+            await self.refresh()
+            return True
+        return False
+
+    # -- fetching ------------------------------------------------------------------------
+
+    async def refresh(self) -> None:
+        """Fetch now, or wait for the fetch already under way. A failure is kept, not raised."""
+        inflight = self._inflight
+        if inflight is not None:
+            await inflight.wait()
+            return
+        done = self._inflight = anyio.Event()
+        previous_attempt = self.attempted_at
+        self.attempted_at = anyio.current_time()
+        self.fetches += 1
+        try:
+            value = await self._fetch()
+        except anyio.get_cancelled_exc_class():
+            # The caller went away; do not let its abandoned attempt start a cooldown.
+            self.attempted_at = previous_attempt
+            raise
+        except StytchError as exc:
+            self._failed(exc)
+        else:
+            self._succeeded(value)
+        finally:
+            self._inflight = None
+            done.set()
+
+    def _succeeded(self, value: T) -> None:
+        if self.failures_in_a_row:
+            logger.info("%s: fetched again after %d failed attempts", self.name, self.failures_in_a_row)
+        self.value = value
+        self.fetched_at = anyio.current_time()
+        self.error = None
+        self.failures_in_a_row = 0
+
+    def _failed(self, exc: StytchError) -> None:
+        self.error = exc
+        self.failures_in_a_row += 1
+        keeping = "keeping the last good copy" if self.value is not None else "no good copy yet"
+        if self.failures_in_a_row == 1:
+            logger.warning("%s: fetch failed (%s); %s", self.name, exc, keeping)
+        else:
+            logger.debug("%s: fetch failed again (%d in a row): %s", self.name, self.failures_in_a_row, exc)
+
+    # -- background ----------------------------------------------------------------------
+
+    def next_due(self) -> float:
+        """When the background task should fetch next."""
+        if self.attempted_at is None:
+            # Not used yet: look again after one interval.
+            return anyio.current_time() + self.interval
+        if self.error is None:
+            return self.attempted_at + self.interval
+        # Failing: retry after the cooldown, but never more than once a second (a
+        # cooldown of 0 is for callers, not for a loop) nor less than once an interval.
+        return self.attempted_at + min(self.interval, max(self.cooldown, 1.0))
+
+    async def run(self) -> None:
+        """Keep the value fresh until cancelled; never raises anything but cancellation."""
+        self.background = True
+        try:
+            while True:
+                await anyio.sleep(max(0.0, self.next_due() - anyio.current_time()))
+                if self.attempted_at is None or anyio.current_time() < self.next_due():
+                    continue
+                try:
+                    await self.refresh()
+                except Exception:
+                    # A failure here must never reach the task group: it would cancel the
+                    # caller's whole ``async with`` block. Log it and try again later.
+                    logger.exception("%s: background refresh crashed", self.name)
+                    await anyio.sleep(max(self.cooldown, 0.001))
+        finally:
+            self.background = False

@@ -1,0 +1,126 @@
+"""Per-client state for local token checks: the key set, the RBAC policy, their background task.
+
+The client builds one :class:`TokenVerifier` and hangs it on its pipeline
+(``pipeline.local``), which every product already holds; the hand-written
+mixins (``_sessions_local``, ``_m2m_local``, ``_idp_local``) reach it there.
+
+Lifecycle: ``start()`` (from ``__aenter__``) optionally preloads the key set,
+then opens a task group whose tasks keep both caches fresh; ``cancel()`` (from
+``aclose``) cancels those tasks only, never the caller's code; ``stop()`` (from
+``__aexit__``) cancels and waits for them, so nothing outlives the ``async with``.
+Without ``async with`` there is no task: the caches fetch on demand.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from anyio.abc import TaskGroup
+
+from stytch_async._core.pipeline import RequestPipeline
+from stytch_async.errors import UsageError
+
+from .jwks import JwksCache
+from .jwt import check_claims, check_window, read_kid, verify_signature
+from .rbac import POLICY_REFRESH_INTERVAL, PolicyCache
+from .refresh import Refresher
+
+
+class TokenVerifier:
+    """Everything a local token check needs, for one client."""
+
+    def __init__(
+        self,
+        pipeline: RequestPipeline,
+        *,
+        jwks_path: str,
+        jwks_refresh_interval: float,
+        jwks_cooldown: float,
+        preload_jwks: bool,
+    ) -> None:
+        from stytch_async.rbac import Rbac
+
+        self.project_id = pipeline.project_id
+        # Stytch signs with ``stytch.com/<project id>``; a custom domain signs with its own URL.
+        self.issuers = frozenset({f"stytch.com/{self.project_id}", pipeline.base_url.rstrip("/")})
+        self.jwks = JwksCache(pipeline, jwks_path, interval=jwks_refresh_interval, cooldown=jwks_cooldown)
+        self.policy = PolicyCache(
+            Rbac(pipeline).policy,
+            url=pipeline.base_url + "/v1/rbac/policy",
+            interval=POLICY_REFRESH_INTERVAL,
+            cooldown=jwks_cooldown,
+        )
+        self.preload_jwks = preload_jwks
+        #: Seconds since the epoch; tests may swap it.
+        self.clock: Callable[[], float] = time.time
+        self._group: TaskGroup | None = None
+        self._scopes: list[anyio.CancelScope] = []
+        #: Background tasks currently running (0 outside ``async with``).
+        self.running = 0
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Preload if asked (raising if that fails), then start the background refresh."""
+        if self.preload_jwks:
+            await self.jwks.preload()
+        group = anyio.create_task_group()
+        await group.__aenter__()
+        self._group = group
+        for state in (self.jwks.state, self.policy.state):
+            scope = anyio.CancelScope()
+            self._scopes.append(scope)
+            group.start_soon(self._keep_fresh, state, scope, name=f"stytch_async refresh {state.name}")
+
+    async def _keep_fresh(self, state: Refresher[Any], scope: anyio.CancelScope) -> None:
+        self.running += 1
+        try:
+            with scope:
+                await state.run()
+        finally:
+            self.running -= 1
+
+    def cancel(self) -> None:
+        """Cancel the background tasks without waiting (safe from anywhere)."""
+        for scope in self._scopes:
+            scope.cancel()
+        self._scopes.clear()
+
+    async def stop(self) -> None:
+        """Cancel the background tasks and wait until they are gone."""
+        self.cancel()
+        group, self._group = self._group, None
+        if group is not None:
+            # The tasks are already cancelled, so this only waits for them to unwind.
+            await group.__aexit__(None, None, None)
+
+    # -- the check -----------------------------------------------------------------------
+
+    async def verify(self, token: object, *, what: str, leeway: object, max_age: object) -> dict[str, Any]:
+        """Verify ``token`` as a JWT this project issued; return its claims."""
+        leeway_s, max_age_s = check_window(leeway, max_age)
+        kid = read_kid(token, what)
+        assert isinstance(token, str)  # read_kid checked it
+        key = await self.jwks.key_for(kid, what)
+        claims = verify_signature(token, key, what)
+        check_claims(
+            claims,
+            what=what,
+            issuers=self.issuers,
+            audience=self.project_id,
+            now=self.clock(),
+            leeway=leeway_s,
+            max_age=max_age_s,
+        )
+        return claims
+
+
+def verifier_of(pipeline: RequestPipeline) -> TokenVerifier:
+    """The client's :class:`TokenVerifier`, or a clear error for a bare pipeline."""
+    local = pipeline.local
+    if local is None:
+        raise UsageError("local token checks need a product object that belongs to an AsyncStytch client")
+    return local

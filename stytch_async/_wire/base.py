@@ -1,0 +1,111 @@
+"""How a request reaches Stytch: the ``Wire`` interface and its two implementations.
+
+``RequestPipeline`` hands a wire the method, the absolute URL, the headers and the body,
+and gets back anything with ``status_code``, ``headers`` and ``content``.
+
+* :class:`~stytch_async._wire.pool.Pool` (``_pool.py``) is the default: a small HTTP/1.1
+  connection pool written on anyio streams, so it runs on asyncio and trio alike.
+* :class:`HttpxWire` sends through an ``httpx.AsyncClient``: the one a caller passed
+  in (mocks, proxies, event hooks all keep working), or one we make ourselves when
+  proxy environment variables ask for a proxy, which the pool does not speak.
+
+Both raise ``httpx.TransportError`` subclasses, with the same meaning everywhere:
+``ConnectError`` means the request never left; any other error means it may have
+reached the server. The retry rules in ``stytch_async._core.pipeline`` rest on that distinction.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Mapping
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import httpx
+
+
+class Response(Protocol):
+    """What a wire returns; ``httpx.Response`` fits, and so does the pool's ``Reply``.
+
+    Header lookups use lower-case names.
+    """
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+
+class Wire(Protocol):
+    """Sends one request and returns the whole answer."""
+
+    @property
+    def is_closed(self) -> bool: ...
+
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], content: bytes | None
+    ) -> Response: ...
+
+    async def aclose(self) -> None: ...
+
+
+class HttpxWire:
+    """Send through an ``httpx.AsyncClient``; close it only if we made it."""
+
+    def __init__(self, client: httpx.AsyncClient, *, owned: bool) -> None:
+        self.client = client
+        self.owned = owned
+
+    @property
+    def is_closed(self) -> bool:
+        return self.client.is_closed
+
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], content: bytes | None
+    ) -> httpx.Response:
+        request = self.client.build_request(method, url, headers=headers, content=content)
+        return await self.client.send(request)
+
+    async def aclose(self) -> None:
+        if self.owned:
+            await self.client.aclose()
+
+
+def _bypassed(host: str, no_proxy: str) -> bool:
+    for entry in (e.strip().lower() for e in no_proxy.split(",")):
+        if entry == "*":
+            return True
+        entry = entry.split("://")[-1].split(":")[0].lstrip(".")
+        if entry and (host == entry or host.endswith("." + entry)):
+            return True
+    return False
+
+
+def proxy_configured(*urls: str) -> bool:
+    """True when proxy environment variables (``HTTPS_PROXY``, ``ALL_PROXY``, ...) apply to any of ``urls``."""
+    proxies = urllib.request.getproxies_environment()
+    no_proxy = proxies.pop("no", "")
+    for url in urls:
+        parts = urlsplit(url)
+        if (parts.scheme in proxies or "all" in proxies) and not _bypassed(
+            (parts.hostname or "").lower(), no_proxy
+        ):
+            return True
+    return False
+
+
+def default_wire(*urls: str) -> Wire:
+    """The wire an ``AsyncStytch`` makes for itself when none was passed in."""
+    if proxy_configured(*urls):
+        # The transport enforces each call's deadline itself, retries included.
+        return HttpxWire(httpx.AsyncClient(timeout=None, follow_redirects=False), owned=True)  # noqa: S113
+    from .pool import Pool
+
+    return Pool()
+
+
+__all__ = ["HttpxWire", "Response", "Wire", "default_wire", "proxy_configured"]

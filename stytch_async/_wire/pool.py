@@ -1,0 +1,353 @@
+"""The default wire: a small HTTP/1.1 keep-alive connection pool on anyio streams.
+
+Why not httpx's own pool: with many requests in flight, httpcore offers each freed
+connection to every waiting request and the losers go round again, so throughput
+collapses as concurrency grows (see docs/performance.md). This pool keeps idle
+connections in a last-in, first-out stack per origin and bounds the total with one
+FIFO semaphore: taking or returning a connection costs the same at 1 or 100 in flight.
+
+It speaks just what the Stytch API needs: one request per connection at a time,
+``Content-Length`` or chunked bodies (gzip or deflate decoded), keep-alive, TLS with
+certificate and host name checks. Proxies are left to httpx (see ``_http.py``).
+
+Failures are raised as httpx exceptions so the retry rules read the same on every wire:
+``httpx.ConnectError`` only while connecting (the request never left); once the first
+byte may have been written, ``WriteError``, ``ReadError`` or ``RemoteProtocolError``.
+A connection whose exchange did not end cleanly (an error, a cancelled call, a body
+not read to its end) is closed, never reused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import ssl
+import time
+import zlib
+from collections import deque
+from collections.abc import Mapping
+from urllib.parse import quote, urlsplit
+
+import anyio
+import httpx
+
+from .streams import Stream, connect
+
+# Idle connections older than this are closed rather than reused (httpx uses the same).
+KEEPALIVE_EXPIRY = 5.0
+MAX_CONNECTIONS = 100
+_MAX_HEAD = 64 * 1024
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_NO_BODY = frozenset({204, 304})
+# Characters left as they are when a request target has to be percent-encoded.
+_TARGET_SAFE = "/?&=%:@!$'()*+,;~-._"
+_Origin = tuple[str, str, int]
+
+
+class Reply:
+    """A finished answer: status, headers (lower-case names) and the whole body."""
+
+    __slots__ = ("content", "headers", "status_code")
+
+    def __init__(self, status_code: int, headers: dict[str, str], content: bytes) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+
+    def __repr__(self) -> str:
+        return f"<Reply {self.status_code} ({len(self.content)} bytes)>"
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process; building one costs tens of milliseconds.
+
+    Trust comes from ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set, else from certifi
+    (the bundle httpx uses), so the default client trusts what httpx would.
+    """
+    cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if not cafile and not capath:
+        import certifi
+
+        cafile = certifi.where()
+    context = ssl.create_default_context(cafile=cafile or None, capath=capath or None)
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+def _encode_head(
+    method: str, target: str, host: str, headers: Mapping[str, str], length: int | None
+) -> bytes:
+    parts = [f"{method} {target} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: gzip, deflate\r\n"]
+    for name, value in headers.items():
+        if "\r" in value or "\n" in value or "\r" in name or "\n" in name or ":" in name:
+            raise httpx.LocalProtocolError(f"header {name!r} contains a line break or colon")
+        parts.append(f"{name}: {value}\r\n")
+    if length is not None:
+        parts.append(f"Content-Length: {length}\r\n")
+    parts.append("\r\n")
+    try:
+        return "".join(parts).encode("ascii")
+    except UnicodeEncodeError as exc:
+        raise httpx.LocalProtocolError("request headers must be ASCII") from exc
+
+
+def _parse_head(head: bytes) -> tuple[int, bytes, dict[str, str]]:
+    """Status code, HTTP version and headers; lower-case names, repeats joined with ', '."""
+    lines = head.split(b"\r\n")
+    status_line = lines[0].split(b" ", 2)
+    if len(status_line) < 2 or not status_line[0].startswith(b"HTTP/1.") or len(status_line[1]) != 3:
+        raise httpx.RemoteProtocolError(f"malformed status line {lines[0][:80]!r}")
+    try:
+        status = int(status_line[1])
+    except ValueError:
+        raise httpx.RemoteProtocolError(f"malformed status line {lines[0][:80]!r}") from None
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(b":")
+        if not sep or not name or name != name.strip():
+            raise httpx.RemoteProtocolError(f"malformed header line {line[:80]!r}")
+        key = name.decode("latin-1").lower()
+        text = value.strip().decode("latin-1")
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+    return status, status_line[0], headers
+
+
+class _Connection:
+    __slots__ = ("buffer", "idle_since", "stream")
+
+    def __init__(self, stream: Stream) -> None:
+        self.stream = stream
+        self.buffer = b""
+        self.idle_since = 0.0
+
+    def looks_dead(self) -> bool:
+        """An idle connection with anything to read has been closed (or broken) by the server."""
+        return bool(self.buffer) or self.stream.dead()
+
+    async def _more(self) -> bytes:
+        try:
+            return await self.stream.receive()
+        except anyio.EndOfStream:
+            raise httpx.RemoteProtocolError(
+                "the server closed the connection before the answer was complete"
+            ) from None
+        except (anyio.BrokenResourceError, OSError) as exc:
+            raise httpx.ReadError(f"reading the answer failed: {exc!r}") from exc
+
+    async def exchange(self, request: bytes) -> tuple[Reply, bool]:
+        """Write one request, read one answer; also say whether the connection can be reused."""
+        try:
+            await self.stream.send(request)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
+            raise httpx.WriteError(f"writing the request failed: {exc!r}") from exc
+        while True:
+            status, version, headers = await self._read_head()
+            if status >= 200 or status == 101:
+                break  # 1xx answers before the real one are skipped
+        if status in _NO_BODY:
+            content, reusable = b"", True  # these answers never carry a body, whatever the headers say
+        else:
+            content, reusable = await self._read_body(headers)
+        if version == b"HTTP/1.0" and headers.get("connection", "").lower() != "keep-alive":
+            reusable = False
+        if "close" in headers.get("connection", "").lower():
+            reusable = False
+        encoding = headers.get("content-encoding", "").lower()
+        if encoding in ("gzip", "deflate"):
+            try:
+                content = zlib.decompress(content, 47 if encoding == "gzip" else 15)
+            except zlib.error:
+                try:
+                    content = zlib.decompress(content, -15)  # raw deflate, as some servers send
+                except zlib.error as exc:
+                    raise httpx.DecodingError(f"cannot {encoding}-decode the body: {exc}") from exc
+        return Reply(status, headers, content), reusable and not self.buffer
+
+    async def _read_head(self) -> tuple[int, bytes, dict[str, str]]:
+        data = self.buffer
+        while True:
+            end = data.find(b"\r\n\r\n")
+            if end >= 0:
+                break
+            if len(data) > _MAX_HEAD:
+                raise httpx.RemoteProtocolError("the answer's headers are too long")
+            data += await self._more()
+        self.buffer = data[end + 4 :]
+        return _parse_head(data[:end])
+
+    async def _read_exact(self, size: int) -> bytes:
+        data = self.buffer
+        if len(data) >= size:
+            self.buffer = data[size:]
+            return data[:size]
+        chunks = [data]
+        have = len(data)
+        while have < size:
+            more = await self._more()
+            chunks.append(more)
+            have += len(more)
+        data = b"".join(chunks)
+        self.buffer = data[size:]
+        return data[:size]
+
+    async def _read_line(self) -> bytes:
+        while True:
+            end = self.buffer.find(b"\r\n")
+            if end >= 0:
+                line, self.buffer = self.buffer[:end], self.buffer[end + 2 :]
+                return line
+            if len(self.buffer) > _MAX_HEAD:
+                raise httpx.RemoteProtocolError("a chunk header is too long")
+            self.buffer += await self._more()
+
+    async def _read_body(self, headers: dict[str, str]) -> tuple[bytes, bool]:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            parts: list[bytes] = []
+            while True:
+                size_line = (await self._read_line()).split(b";", 1)[0].strip()
+                try:
+                    size = int(size_line, 16)
+                except ValueError:
+                    raise httpx.RemoteProtocolError(f"malformed chunk size {size_line[:20]!r}") from None
+                if size == 0:
+                    while await self._read_line():  # trailers end with an empty line
+                        pass
+                    return b"".join(parts), True
+                parts.append(await self._read_exact(size))
+                if await self._read_line():
+                    raise httpx.RemoteProtocolError("a chunk does not end with CRLF")
+        length = headers.get("content-length")
+        if length is not None:
+            try:
+                size = int(length.split(",")[0])
+            except ValueError:
+                raise httpx.RemoteProtocolError(f"malformed Content-Length {length[:20]!r}") from None
+            if size < 0:
+                raise httpx.RemoteProtocolError(f"malformed Content-Length {length[:20]!r}")
+            return await self._read_exact(size), True
+        # No length: the body runs to the end of the connection.
+        parts = [self.buffer]
+        self.buffer = b""
+        try:
+            while True:
+                parts.append(await self.stream.receive())
+        except anyio.EndOfStream:
+            return b"".join(parts), False
+        except (anyio.BrokenResourceError, OSError) as exc:
+            raise httpx.ReadError(f"reading the answer failed: {exc!r}") from exc
+
+
+class _Slots:
+    """A FIFO limit on connections in use that, unlike ``anyio.Semaphore``, takes no
+    checkpoint when a slot is free (each checkpoint is a full event-loop pass)."""
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self.waiters: deque[anyio.Event] = deque()
+
+    async def acquire(self) -> None:
+        if self.free > 0 and not self.waiters:
+            self.free -= 1
+            return
+        granted = anyio.Event()
+        self.waiters.append(granted)
+        try:
+            await granted.wait()
+        except BaseException:
+            if granted.is_set():
+                self.release()  # the slot came as we were cancelled: pass it on
+            else:
+                self.waiters.remove(granted)
+            raise
+
+    def release(self) -> None:
+        if self.waiters:
+            self.waiters.popleft().set()  # handed over: the count of free slots stays
+        else:
+            self.free += 1
+
+
+class Pool:
+    """Keep-alive connections per origin, at most ``max_connections`` in use at once."""
+
+    def __init__(
+        self, *, max_connections: int = MAX_CONNECTIONS, keepalive_expiry: float = KEEPALIVE_EXPIRY
+    ) -> None:
+        self.max_connections = max_connections
+        self.keepalive_expiry = keepalive_expiry
+        self._idle: dict[_Origin, list[_Connection]] = {}
+        self._slots = _Slots(max_connections)
+        self._closed = False
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed
+
+    async def send(self, method: str, url: str, headers: Mapping[str, str], content: bytes | None) -> Reply:
+        if self._closed:
+            raise httpx.ConnectError("the connection pool is closed")
+        parts = urlsplit(url)
+        scheme = parts.scheme
+        try:
+            port = parts.port or _DEFAULT_PORTS[scheme]
+        except (ValueError, KeyError):
+            port = 0
+        if not port or not parts.hostname:
+            raise httpx.UnsupportedProtocol(f"cannot send to {url!r}")
+        host = parts.hostname
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if not target.isascii() or " " in target:
+            target = quote(target, safe=_TARGET_SAFE)  # e.g. a base_url with a space or an accent
+        length = len(content) if content is not None else (0 if method in ("POST", "PUT", "PATCH") else None)
+        host_header = parts.netloc.rpartition("@")[2]
+        request = _encode_head(method, target, host_header, headers, length)
+        if content:
+            request += content
+        origin = (scheme, host, port)
+        await self._slots.acquire()
+        try:
+            connection = await self._take(origin) or await self._connect(origin)
+            done = False
+            try:
+                reply, reusable = await connection.exchange(request)
+                done = True
+            finally:
+                if done and reusable and not self._closed:
+                    connection.idle_since = time.monotonic()
+                    self._idle.setdefault(origin, []).append(connection)
+                else:
+                    await connection.stream.aclose()
+        finally:
+            self._slots.release()
+        return reply
+
+    async def _take(self, origin: _Origin) -> _Connection | None:
+        idle = self._idle.get(origin)
+        now = time.monotonic()
+        while idle:
+            connection = idle.pop()
+            if now - connection.idle_since < self.keepalive_expiry and not connection.looks_dead():
+                return connection
+            await connection.stream.aclose()
+        return None
+
+    async def _connect(self, origin: _Origin) -> _Connection:
+        scheme, host, port = origin
+        try:
+            stream = await connect(host, port, shared_ssl_context() if scheme == "https" else None)
+        except (OSError, anyio.BrokenResourceError, asyncio.TimeoutError) as exc:
+            raise httpx.ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
+        return _Connection(stream)
+
+    async def aclose(self) -> None:
+        """Close idle connections now; those in use close when their call ends."""
+        self._closed = True
+        idle, self._idle = self._idle, {}
+        for connections in idle.values():
+            for connection in connections:
+                await connection.stream.aclose()
+
+
+__all__ = ["KEEPALIVE_EXPIRY", "MAX_CONNECTIONS", "Pool", "Reply", "shared_ssl_context"]

@@ -1,0 +1,45 @@
+"""Product modules are imported when a product is first used, not by ``import stytch_async``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from stytch_async import AsyncStytch
+from stytch_async._consumer import ConsumerProducts
+from stytch_async._core.lazy import product
+from stytch_async.users import Users
+
+
+def test_import_and_construct_load_no_product_module() -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        import stytch_async
+        client = stytch_async.AsyncStytch("project-test-1", "secret-1")
+        before = sorted(m for m in ("stytch_async.users", "stytch_async.models", "stytch_async.sessions")
+                        if m in sys.modules)
+        client.users
+        after = "stytch_async.users" in sys.modules
+        print(before, after)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)  # noqa: S603 (our own script)
+    assert out.stdout.strip() == "[] True"
+
+
+def test_a_product_is_built_once_on_the_client_transport() -> None:
+    client = AsyncStytch("project-test-1", "secret-1")
+    users = client.users
+    assert isinstance(users, Users)
+    assert client.users is users
+    assert users._pipeline is client._pipeline
+    other = AsyncStytch("project-test-2", "secret-2")
+    assert other.users is not users
+
+
+def test_the_class_attribute_is_the_declaration() -> None:
+    declared = ConsumerProducts.users
+    assert isinstance(declared, product)
+    assert (declared.module, declared.name, declared.attr) == ("users", "Users", "users")

@@ -1,0 +1,187 @@
+"""Retries, deadlines and transport failures, through the whole client."""
+
+from __future__ import annotations
+
+import anyio
+import httpx
+import pytest
+
+from stytch_async import AsyncStytch, ClientError, HttpError, UsageError
+from stytch_async._core.pipeline import retry_after_seconds
+from tests.support.recorded import Wire, load_fixture, record_sleeps
+
+pytestmark = pytest.mark.anyio
+
+OK_SESSIONS = load_fixture("sessions.get")
+OK_SEND = load_fixture("magic_links.email.send")
+
+
+@pytest.fixture
+def sleeps(stytch: AsyncStytch) -> list[float]:
+    return record_sleeps(stytch)
+
+
+async def test_connect_error_is_retried_for_post(
+    stytch: AsyncStytch, wire: Wire, sleeps: list[float]
+) -> None:
+    wire.raise_(httpx.ConnectError("connection refused"))
+    wire.reply(200, OK_SEND)
+    result = await stytch.magic_links.email.send("ada@example.com")
+    assert result.email_id == OK_SEND["email_id"]
+    assert len(wire.requests) == 2
+    assert len(sleeps) == 1
+
+
+async def test_connect_errors_exhaust_retries(stytch: AsyncStytch, wire: Wire, sleeps: list[float]) -> None:
+    for _ in range(3):
+        wire.raise_(httpx.ConnectError("connection refused"))
+    with pytest.raises(HttpError) as info:
+        await stytch.sessions.get("user-1")
+    assert len(wire.requests) == 3  # max_retries=2 more attempts
+    assert isinstance(info.value.__cause__, httpx.ConnectError)
+    assert "ConnectError" in str(info.value)
+    assert "GET https://test.stytch.com/v1/sessions" in str(info.value)
+
+
+async def test_post_is_not_replayed_after_a_500(stytch: AsyncStytch, wire: Wire, sleeps: list[float]) -> None:
+    wire.reply(500, {"status_code": 500, "error_type": "internal_server_error", "error_message": "x"})
+    with pytest.raises(ClientError) as info:
+        await stytch.magic_links.authenticate("token")
+    assert info.value.status_code == 500
+    assert len(wire.requests) == 1
+    assert sleeps == []
+
+
+async def test_post_is_not_replayed_after_a_read_timeout(
+    stytch: AsyncStytch, wire: Wire, sleeps: list[float]
+) -> None:
+    wire.raise_(httpx.ReadTimeout("read timed out"))
+    with pytest.raises(HttpError, match="ReadTimeout"):
+        await stytch.magic_links.authenticate("token")
+    assert len(wire.requests) == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+async def test_get_is_retried_after_5xx(
+    stytch: AsyncStytch, wire: Wire, sleeps: list[float], status: int
+) -> None:
+    wire.reply(status, text="upstream trouble")
+    wire.reply(200, OK_SESSIONS)
+    result = await stytch.sessions.get("user-1")
+    assert len(result.sessions) == 1
+    assert len(wire.requests) == 2
+
+
+async def test_get_is_retried_after_a_read_timeout(
+    stytch: AsyncStytch, wire: Wire, sleeps: list[float]
+) -> None:
+    wire.raise_(httpx.ReadTimeout("read timed out"))
+    wire.reply(200, OK_SESSIONS)
+    await stytch.sessions.get("user-1")
+    assert len(wire.requests) == 2
+
+
+@pytest.mark.parametrize("status", [429, 503])
+async def test_post_is_retried_on_429_and_503_honouring_retry_after(
+    stytch: AsyncStytch, wire: Wire, sleeps: list[float], status: int
+) -> None:
+    wire.reply(
+        status, {"status_code": status, "error_type": "too_many_requests"}, headers={"Retry-After": "2"}
+    )
+    wire.reply(200, OK_SEND)
+    await stytch.magic_links.email.send("ada@example.com")
+    assert sleeps == [2.0]
+    assert len(wire.requests) == 2
+    # The retried request is the same request.
+    assert wire.requests[0].content == wire.requests[1].content
+
+
+async def test_last_429_is_returned_as_client_error(
+    stytch: AsyncStytch, wire: Wire, sleeps: list[float]
+) -> None:
+    for _ in range(3):
+        wire.reply(
+            429, {"status_code": 429, "error_type": "too_many_requests", "error_message": "Slow down."}
+        )
+    with pytest.raises(ClientError) as info:
+        await stytch.magic_links.email.send("ada@example.com")
+    assert info.value.error_type == "too_many_requests"
+    assert len(wire.requests) == 3
+    assert len(sleeps) == 2
+
+
+async def test_backoff_grows_with_full_jitter(stytch: AsyncStytch, wire: Wire, sleeps: list[float]) -> None:
+    stytch._pipeline.backoff_base = 1.0
+    stytch._pipeline._random = lambda: 1.0  # the top of each jitter window
+    for _ in range(3):
+        wire.reply(503, text="busy")
+    with pytest.raises(ClientError):
+        await stytch.sessions.get("user-1")
+    assert sleeps == [1.0, 2.0]
+
+
+async def test_retry_after_beyond_the_deadline_is_not_waited_for(
+    stytch: AsyncStytch, wire: Wire, sleeps: list[float]
+) -> None:
+    wire.reply(429, {"status_code": 429, "error_type": "too_many_requests"}, headers={"Retry-After": "120"})
+    with pytest.raises(ClientError) as info:
+        await stytch.magic_links.email.send("ada@example.com", timeout=5)
+    assert info.value.status_code == 429
+    assert sleeps == []
+
+
+async def test_whole_call_respects_the_timeout(stytch: AsyncStytch, wire: Wire) -> None:
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await anyio.sleep(5)
+        raise AssertionError("not reached")
+
+    wire.call(slow)
+    with anyio.fail_after(2):
+        with pytest.raises(HttpError, match=r"timed out after 0\.05s"):
+            await stytch.sessions.get("user-1", timeout=0.05)
+
+
+async def test_client_timeout_is_the_default(http: httpx.AsyncClient, wire: Wire) -> None:
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await anyio.sleep(5)
+        raise AssertionError("not reached")
+
+    wire.call(slow)
+    async with AsyncStytch("project-test-1", "secret-1", http_client=http, timeout=0.05) as stytch:
+        with anyio.fail_after(2), pytest.raises(HttpError, match="timed out"):
+            await stytch.sessions.revoke(session_id="s")
+
+
+async def test_unencodable_argument_is_a_usage_error_and_nothing_is_sent(
+    stytch: AsyncStytch, wire: Wire
+) -> None:
+    with pytest.raises(UsageError, match="cannot encode"):
+        await stytch.sessions.authenticate(session_token="t", session_custom_claims={"when": object()})
+    with pytest.raises(UsageError, match="cannot encode"):
+        await stytch.sessions.authenticate(session_token="t", session_custom_claims={"x": float("nan")})
+    assert wire.requests == []
+
+
+async def test_get_booleans_are_lowercase(stytch: AsyncStytch, wire: Wire) -> None:
+    wire.reply(200, OK_SESSIONS)
+    await stytch._pipeline.send("GET", "/v1/x", query={"include": True, "other": False, "n": 3}, timeout=None)
+    assert wire.last.url.query == b"include=true&other=false&n=3"
+
+
+def test_retry_after_parsing() -> None:
+    assert retry_after_seconds("3") == 3.0
+    assert retry_after_seconds(" 1.5 ") == 1.5
+    assert retry_after_seconds("-4") == 0.0
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds("nan") is None
+    assert retry_after_seconds(None) is None
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
+
+
+async def test_delete_sends_neither_body_nor_query(stytch: AsyncStytch, wire: Wire) -> None:
+    wire.reply(200, {"request_id": "r", "status_code": 200})
+    await stytch._pipeline.send("DELETE", "/v1/users/u%2F1", timeout=None)
+    assert wire.last.method == "DELETE"
+    assert wire.last.url.raw_path == b"/v1/users/u%2F1"
+    assert wire.last.content == b""
+    assert "content-type" not in wire.last.headers

@@ -1,0 +1,391 @@
+"""The default HTTP/1.1 pool against a real loopback server: wire shape, framing, reuse, failures."""
+
+from __future__ import annotations
+
+import gc
+import json
+
+import anyio
+import httpx
+import pytest
+
+from stytch_async._wire.base import HttpxWire, default_wire, proxy_configured
+from stytch_async._wire.pool import Pool, _Slots
+from tests.support.loopback import closed_port, loopback
+
+pytestmark = pytest.mark.anyio
+
+HEADERS = {"Authorization": "Basic cHJvamVjdDpzZWNyZXQ=", "User-Agent": "stytch-async/test"}
+
+
+async def test_wire_shape_and_answer() -> None:
+    async with loopback() as server:
+        server.reply(200, {"ok": True}, headers={"Request-Id": "req-1", "X-Multi": "a"})
+        pool = Pool()
+        reply = await pool.send(
+            "POST",
+            server.url + "/v1/x?a=1&b=two",
+            {**HEADERS, "Content-Type": "application/json"},
+            b'{"k":1}',
+        )
+        await pool.aclose()
+    seen = server.seen[0]
+    assert (seen.method, seen.target, seen.body) == ("POST", "/v1/x?a=1&b=two", b'{"k":1}')
+    assert seen.headers["host"] == f"127.0.0.1:{server.port}"
+    assert seen.headers["authorization"] == HEADERS["Authorization"]
+    assert seen.headers["user-agent"] == "stytch-async/test"
+    assert seen.headers["content-type"] == "application/json"
+    assert seen.headers["content-length"] == "7"
+    assert reply.status_code == 200
+    assert reply.content == b'{"ok": true}'
+    assert reply.headers["request-id"] == "req-1"  # names are lower-cased
+
+
+async def test_get_and_delete_send_no_body_and_post_without_body_says_zero() -> None:
+    async with loopback() as server:
+        for _ in range(3):
+            server.reply(200, {})
+        pool = Pool()
+        await pool.send("GET", server.url + "/v1/g", HEADERS, None)
+        await pool.send("DELETE", server.url + "/v1/d", HEADERS, None)
+        await pool.send("POST", server.url + "/v1/p", HEADERS, None)
+        await pool.aclose()
+    get, delete, post = server.seen
+    assert "content-length" not in get.headers
+    assert "content-length" not in delete.headers
+    assert post.headers["content-length"] == "0"
+
+
+async def test_keep_alive_reuses_one_connection() -> None:
+    async with loopback() as server:
+        for _ in range(3):
+            server.reply(200, {"n": 1})
+        pool = Pool()
+        for _ in range(3):
+            assert (await pool.send("GET", server.url + "/v1/a", HEADERS, None)).status_code == 200
+        await pool.aclose()
+    assert server.connections == 1
+
+
+async def test_connection_close_is_honoured() -> None:
+    async with loopback() as server:
+        server.reply(200, {}, close=True)
+        server.reply(200, {})
+        pool = Pool()
+        await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.aclose()
+    assert server.connections == 2
+
+
+async def test_expired_idle_connection_is_not_reused() -> None:
+    async with loopback() as server:
+        server.reply(200, {})
+        server.reply(200, {})
+        pool = Pool(keepalive_expiry=0.0)
+        await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.aclose()
+    assert server.connections == 2
+
+
+async def test_idle_connection_closed_by_the_server_is_replaced() -> None:
+    async with loopback() as server:
+        # The server answers, then hangs up without saying "Connection: close".
+        server.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", close=True)
+        server.reply(200, {"again": True})
+        pool = Pool()
+        await pool.send("POST", server.url + "/v1/a", HEADERS, b"{}")
+        idle = pool._idle[("http", "127.0.0.1", server.port)][0]
+        with anyio.fail_after(5):
+            while not idle.looks_dead():  # noqa: ASYNC110 (polling the pool's own check is the point)
+                await anyio.sleep(0.01)  # the server's FIN is on its way
+        reply = await pool.send("POST", server.url + "/v1/a", HEADERS, b"{}")
+        await pool.aclose()
+    assert reply.content == b'{"again": true}'
+    assert server.connections == 2
+    assert len(server.seen) == 2  # the dead connection was never written to
+
+
+async def test_large_body_arrives_in_many_reads() -> None:
+    big = {"results": ["x" * 1000] * 400}
+    async with loopback() as server:
+        server.reply(200, big)
+        server.reply(200, {"next": 1})
+        pool = Pool()
+        first = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        second = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.aclose()
+    assert json.loads(first.content) == big
+    assert second.content == b'{"next": 1}'
+
+
+async def test_chunked_body_with_extensions_and_trailers() -> None:
+    async with loopback() as server:
+        server.reply(200, {"user_id": "u-1", "pad": "x" * 5000}, chunked=True)
+        server.reply(200, {"second": 2})
+        pool = Pool()
+        first = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        second = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.aclose()
+    assert first.content.startswith(b'{"user_id": "u-1"')
+    assert len(first.content) > 5000
+    assert second.content == b'{"second": 2}'
+    assert server.connections == 1
+
+
+async def test_gzip_body_is_decoded() -> None:
+    async with loopback() as server:
+        server.reply(200, {"zipped": True}, gzip=True)
+        pool = Pool()
+        reply = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.aclose()
+    assert server.seen[0].headers["accept-encoding"] == "gzip, deflate"
+    assert reply.content == b'{"zipped": true}'
+
+
+async def test_informational_answers_are_skipped() -> None:
+    async with loopback() as server:
+        server.raw(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}")
+        pool = Pool()
+        reply = await pool.send("POST", server.url + "/v1/a", HEADERS, b"{}")
+        await pool.aclose()
+    assert reply.status_code == 201
+
+
+async def test_body_without_length_runs_to_the_end_of_the_connection() -> None:
+    async with loopback() as server:
+        server.raw(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it", close=True)
+        pool = Pool()
+        reply = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        assert pool._idle.get(("http", "127.0.0.1", server.port), []) == []
+        await pool.aclose()
+    assert reply.content == b"all of it"
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        (b"", httpx.RemoteProtocolError),  # hung up without a word
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}", httpx.RemoteProtocolError),  # short body
+        (b"SMTP ready\r\n\r\n", httpx.RemoteProtocolError),
+        (b"HTTP/1.1 2x0 OK\r\n\r\n", httpx.RemoteProtocolError),
+        (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", httpx.RemoteProtocolError),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: many\r\n\r\n", httpx.RemoteProtocolError),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", httpx.RemoteProtocolError),
+        (b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc", httpx.DecodingError),
+    ],
+)
+async def test_broken_answers_raise_post_send_errors(answer: bytes, error: type[Exception]) -> None:
+    async with loopback() as server:
+        server.raw(answer, close=True)
+        pool = Pool()
+        with pytest.raises(error) as info:
+            await pool.send("POST", server.url + "/v1/a", HEADERS, b"{}")
+        await pool.aclose()
+    # None of these may look like "never sent": that would let a POST be replayed.
+    assert not isinstance(info.value, httpx.ConnectError)
+    assert len(server.seen) == 1
+
+
+async def test_reset_connection_is_a_read_error() -> None:
+    async with loopback() as server:
+        server.reset()
+        pool = Pool()
+        with pytest.raises(httpx.ReadError):
+            await pool.send("POST", server.url + "/v1/a", HEADERS, b"{}")
+        await pool.aclose()
+    assert len(server.seen) == 1
+
+
+async def test_a_request_larger_than_the_socket_buffer_is_sent_whole() -> None:
+    body = b'{"blob":"' + b"x" * (8 * 1024 * 1024) + b'"}'
+    async with loopback() as server:
+        server.reply(200, {"ok": True})
+        pool = Pool()
+        reply = await pool.send("POST", server.url + "/v1/big", HEADERS, body)
+        await pool.aclose()
+    assert reply.status_code == 200
+    assert server.seen[0].body == body
+
+
+async def test_refused_connection_is_a_connect_error() -> None:
+    port = await closed_port()
+    pool = Pool()
+    with pytest.raises(httpx.ConnectError):
+        await pool.send("POST", f"http://127.0.0.1:{port}/v1/a", HEADERS, b"{}")
+    await pool.aclose()
+
+
+async def test_header_with_a_line_break_is_refused_before_sending() -> None:
+    async with loopback() as server:
+        pool = Pool()
+        with pytest.raises(httpx.LocalProtocolError):
+            await pool.send("GET", server.url + "/v1/a", {"X-Evil": "a\r\nX-Injected: 1"}, None)
+        await pool.aclose()
+    assert server.connections == 0
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/v1/a", "http://example.com:port/v1/a", "http:///v1/a"])
+async def test_unusable_url(url: str) -> None:
+    pool = Pool()
+    with pytest.raises(httpx.UnsupportedProtocol):
+        await pool.send("GET", url, HEADERS, None)
+
+
+async def test_cancelled_call_closes_its_connection() -> None:
+    async with loopback() as server:
+        server.hang()
+        server.reply(200, {"fresh": True})
+        pool = Pool()
+        with anyio.move_on_after(0.2):
+            await pool.send("GET", server.url + "/v1/slow", HEADERS, None)
+        reply = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.aclose()
+    assert reply.content == b'{"fresh": true}'
+    assert server.connections == 2  # the interrupted connection was not reused
+
+
+async def test_concurrency_is_bounded_by_max_connections() -> None:
+    async with loopback() as server:
+        for _ in range(40):
+            server.reply(200, {"ok": 1})
+        pool = Pool(max_connections=4)
+        results: list[int] = []
+
+        async def one() -> None:
+            results.append((await pool.send("GET", server.url + "/v1/a", HEADERS, None)).status_code)
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(40):
+                tg.start_soon(one)
+        await pool.aclose()
+    assert results == [200] * 40
+    assert 1 <= server.connections <= 4
+
+
+async def test_closed_pool_refuses_and_closes_idle_connections() -> None:
+    async with loopback() as server:
+        server.reply(200, {})
+        pool = Pool()
+        await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.aclose()
+        assert pool.is_closed
+        assert pool._idle == {}
+        with pytest.raises(httpx.ConnectError, match="closed"):
+            await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+
+
+def test_default_wire_is_the_pool_unless_a_proxy_applies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert isinstance(default_wire("https://api.stytch.com"), Pool)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    assert proxy_configured("https://api.stytch.com")
+    assert isinstance(default_wire("https://api.stytch.com"), HttpxWire)
+    monkeypatch.setenv("NO_PROXY", "localhost,.stytch.com")
+    assert not proxy_configured("https://api.stytch.com", "https://telemetry.stytch.com")
+    assert proxy_configured("https://api.stytch.com", "https://fraud.example.com")
+    monkeypatch.setenv("NO_PROXY", "*")
+    assert not proxy_configured("https://api.stytch.com")
+
+
+async def test_a_caller_cancelled_while_waiting_for_a_slot_gives_nothing_away() -> None:
+    async with loopback() as server:
+        server.hang()
+        server.reply(200, {"after": True})
+        pool = Pool(max_connections=1)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(pool.send, "GET", server.url + "/v1/slow", HEADERS, None)
+            await anyio.wait_all_tasks_blocked()
+            with anyio.move_on_after(0.1) as waited:
+                await pool.send("GET", server.url + "/v1/queued", HEADERS, None)
+            assert waited.cancelled_caught  # it never got the only slot
+            assert len(pool._slots.waiters) == 0
+            tg.cancel_scope.cancel()  # end the hanging call; its slot comes back
+        reply = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.aclose()
+    assert reply.content == b'{"after": true}'
+    assert [s.target for s in server.seen] == ["/v1/slow", "/v1/a"]
+    assert pool._slots.free == 1
+
+
+async def test_a_slot_handed_to_a_cancelled_waiter_is_passed_on() -> None:
+    slots = _Slots(1)
+    await slots.acquire()
+    order: list[str] = []
+    scopes: dict[str, anyio.CancelScope] = {}
+
+    async def waiter(name: str) -> None:
+        with anyio.CancelScope() as scope:
+            scopes[name] = scope
+            await slots.acquire()
+            order.append(name)
+            slots.release()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(waiter, "first")
+        await anyio.wait_all_tasks_blocked()
+        tg.start_soon(waiter, "second")
+        await anyio.wait_all_tasks_blocked()
+        assert len(slots.waiters) == 2
+        scopes["first"].cancel()  # "first" is cancelled ...
+        slots.release()  # ... and handed the slot before it has run
+    assert order == ["second"]  # it passed the slot on
+    assert slots.free == 1
+    assert not slots.waiters
+
+
+@pytest.mark.parametrize("status", [204, 304])
+async def test_answers_without_a_body_do_not_wait_for_one(status: int) -> None:
+    async with loopback() as server:
+        server.raw(f"HTTP/1.1 {status} Nothing\r\nRequest-Id: r-1\r\n\r\n".encode())
+        server.reply(200, {"next": True})
+        pool = Pool()
+        with anyio.fail_after(5):
+            empty = await pool.send("DELETE", server.url + "/v1/a", HEADERS, None)
+            after = await pool.send("GET", server.url + "/v1/b", HEADERS, None)
+        await pool.aclose()
+    assert (empty.status_code, empty.content) == (status, b"")
+    assert after.content == b'{"next": true}'
+    assert server.connections == 1
+
+
+async def test_a_target_that_is_not_plain_ascii_is_percent_encoded() -> None:
+    async with loopback() as server:
+        server.reply(200, {})
+        pool = Pool()
+        await pool.send("GET", server.url + "/stytch api/v1/é?q=a b", HEADERS, None)
+        await pool.aclose()
+    assert server.seen[0].target == "/stytch%20api/v1/%C3%A9?q=a%20b"
+
+
+# The first loop ends with its connection open (as it would in an app that runs
+# asyncio.run() twice); asyncio then reports that transport as unclosed when it is collected.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_connection_from_an_earlier_event_loop_is_not_reused() -> None:
+    import asyncio
+
+    pool = Pool()
+
+    async def one(url: str, *, last: bool) -> int:
+        status = (await pool.send("GET", url + "/v1/a", HEADERS, None)).status_code
+        if last:
+            await pool.aclose()
+        return status
+
+    async def serve_twice() -> list[int]:
+        results = []
+        async with loopback() as server:
+            server.reply(200, {})
+            server.reply(200, {})
+            # Each call in its own event loop, as two asyncio.run() calls would do.
+            results.append(await anyio.to_thread.run_sync(asyncio.run, one(server.url, last=False)))
+            results.append(await anyio.to_thread.run_sync(asyncio.run, one(server.url, last=True)))
+            assert server.connections == 2
+        return results
+
+    assert anyio.run(serve_twice) == [200, 200]
+    gc.collect()  # let that report happen here, under this test's filter
