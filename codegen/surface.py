@@ -1,41 +1,46 @@
-"""What the generated client exposes: the products, and the methods written by hand."""
+"""What the generated clients expose: products per API, what each client mounts, hand-written parts."""
 
 from __future__ import annotations
 
-PRODUCTS: tuple[str, ...] = (
-    "connected_app",
-    "crypto_wallets",
-    "debug",
-    "fraud",
-    "idp",
-    "impersonation",
-    "m2m",
-    "magic_links",
-    "oauth",
-    "otps",
-    "passwords",
-    "project",
-    "rbac",
-    "sessions",
-    "totps",
-    "users",
-    "webauthn",
-)
+#: The products generated for each API, by the accessor name on the client.
+PRODUCTS: dict[str, tuple[str, ...]] = {
+    # Both official clients expose these; both of ours mount them from ``stytch_async.common``.
+    "common": ("connected_app", "debug", "fraud", "m2m", "project"),
+    "consumer": (
+        "crypto_wallets",
+        "idp",
+        "impersonation",
+        "magic_links",
+        "oauth",
+        "otps",
+        "passwords",
+        "rbac",
+        "sessions",
+        "totps",
+        "users",
+        "webauthn",
+    ),
+    # Filled by the B2B client's issue; the spec and placement already cover it.
+    "b2b": (),
+}
 
-# Endpoints whose Python signature differs from the wire (the official SDK joins
-# `scopes` into `scope`, spreads `extra`, or posts a form): their models are
-# generated, their methods are written by hand in the product's mixin.
-MANUAL: frozenset[str] = frozenset({"m2m.token", "idp.introspect_token_network"})
+#: The APIs whose products a client of each API mounts (its own last).
+MOUNTS: dict[str, tuple[str, ...]] = {
+    "common": ("common",),
+    "consumer": ("common", "consumer"),
+    "b2b": ("common", "b2b"),
+}
 
-# Hand-written methods that make no single HTTP call (local JWT checks, pagination,
-# token caches) live in mixins; the generated product class inherits from them.
-# accessor path -> (module inside stytch_async, class name)
-EXTENSIONS: dict[str, tuple[str, str]] = {
-    "connected_app.clients": ("_core.pagination", "ConnectedAppClientsPages"),
-    # IdpLocal and M2MLocal extend _idp.IdpNetwork and _m2m.M2MTokens.
-    "idp": ("_idp_local", "IdpLocal"),
-    "m2m": ("_m2m_local", "M2MLocal"),
-    "m2m.clients": ("_core.pagination", "M2MClientsPages"),
-    "sessions": ("_sessions_local", "SessionsLocal"),
-    "users": ("_core.pagination", "UsersPages"),
+#: Endpoints whose Python signature differs from the wire (the official SDK joins
+#: ``scopes`` into ``scope``, spreads ``extra``, or posts a form): their types are
+#: generated, their methods are written by hand in the product's extension.
+MANUAL: frozenset[str] = frozenset({"common:m2m.token", "consumer:idp.introspect_token_network"})
+
+#: Hand-written methods that make no single HTTP call (local JWT checks, token caches)
+#: live in extension classes; the generated resource class inherits from them.
+#: (api, accessor path) -> (module, class name). An extension imports types, never resources.
+EXTENSIONS: dict[tuple[str, str], tuple[str, str]] = {
+    ("common", "m2m"): ("stytch_async.common._m2m_ext", "M2MExtension"),
+    ("consumer", "idp"): ("stytch_async.consumer._idp_ext", "IDPExtension"),
+    ("consumer", "sessions"): ("stytch_async.consumer._sessions_ext", "SessionsExtension"),
 }

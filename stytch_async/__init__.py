@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from stytch_async.consumer.client import AsyncStytch
+
 from ._version import __version__
-from .client import AsyncStytch
 from .errors import ClientError, DecodeError, HttpError, StytchError, UsageError
 
 __all__ = [

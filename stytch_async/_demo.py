@@ -23,7 +23,7 @@ import anyio
 import httpx
 
 from . import AsyncStytch, ClientError, StytchError
-from .models import Session
+from .consumer.types.entities import Session
 from .testing import FakeStytch
 
 T = TypeVar("T")

@@ -9,12 +9,13 @@ import attrs
 import httpx
 
 from stytch_async import AsyncStytch, ClientError, StytchError
+from stytch_async.common.tokens import M2MJWTClaims
+from stytch_async.consumer.tokens import IDPTokenClaims, SessionWithClaims
+from stytch_async.consumer.types.entities import Attributes, Session, User
+from stytch_async.consumer.types.magic_links import AuthenticateResponse
+from stytch_async.consumer.types.sessions import AuthorizationCheck
 from stytch_async.errors import InsufficientScopesError, JwksUnavailableError, JwtExpiredError
-from stytch_async.magic_links import AuthenticateResponse
-from stytch_async.models import Attributes, Session, User
-from stytch_async.sessions import AuthorizationCheck
 from stytch_async.testing import FakeStytch, LoopbackServer, Message, totp_code
-from stytch_async.tokens import IDPTokenClaims, M2MJWTClaims, SessionWithClaims
 
 
 async def login(token: str) -> tuple[User, Session | None]:

@@ -1,10 +1,15 @@
 """Client construction and lifecycle shared by the consumer and B2B clients.
 
-A client moves through three states: unopened -> open -> closed. ``__init__``
-only checks and stores its arguments; the httpx client is made on first use or
-when the ``async with`` block is entered. Entering twice, or using a closed
-client, raises :class:`~stytch_async.errors.UsageError`. An ``httpx.AsyncClient``
-passed in by the caller is used as is and never closed here.
+A client moves through four states: unopened -> open -> entered -> closed.
+``__init__`` only checks and stores its arguments; the wire (the own pool, or an
+``httpx.AsyncClient``) is made on first use or when the ``async with`` block is
+entered. Entering twice, or using a closed client, raises
+:class:`~stytch_async.errors.UsageError`. An ``httpx.AsyncClient`` passed in by the
+caller is used as is and never closed here.
+
+Background work is the subclass's: ``_start_background`` runs on entering the
+block, ``_stop_background`` on leaving it and ``_cancel_background`` on close. The
+engine knows nothing of products, APIs or local checks.
 """
 
 from __future__ import annotations
@@ -17,13 +22,12 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from stytch_async._local.verifier import TokenVerifier
 from stytch_async._version import __version__
 from stytch_async._wire.base import HttpxWire, Wire, default_wire
 from stytch_async.errors import UsageError
 
 from .converter import CONVERTER
-from .pipeline import RequestPipeline, quote_path
+from .pipeline import RequestPipeline
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -51,7 +55,7 @@ def _check_credential(name: str, value: object) -> str:
     return value
 
 
-def _check_seconds(name: str, value: object, *, allow_zero: bool) -> float:
+def check_seconds(name: str, value: object, *, allow_zero: bool) -> float:
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
@@ -88,9 +92,6 @@ def resolve_base_url(project_id: str, base_url: str | None, environment: str | N
 class BaseClient:
     """Construction, the httpx client and the open/closed state machine."""
 
-    #: Where the key set for local JWT checks lives (the B2B client overrides it).
-    _jwks_path = "/v1/sessions/jwks/{project_id}"
-
     def __init__(
         self,
         project_id: str,
@@ -102,9 +103,6 @@ class BaseClient:
         timeout: float | None = 30.0,
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
-        jwks_refresh_interval: float = 600.0,
-        jwks_cooldown: float = 30.0,
-        preload_jwks: bool = False,
     ) -> None:
         self.project_id = _check_credential("project_id", project_id)
         secret = _check_credential("secret", secret)
@@ -132,16 +130,6 @@ class BaseClient:
             max_retries=max_retries,
             converter=CONVERTER,
         )
-        self._local = TokenVerifier(
-            self._pipeline,
-            jwks_path=self._jwks_path.format(project_id=quote_path(project_id)),
-            jwks_refresh_interval=_check_seconds(
-                "jwks_refresh_interval", jwks_refresh_interval, allow_zero=False
-            ),
-            jwks_cooldown=_check_seconds("jwks_cooldown", jwks_cooldown, allow_zero=True),
-            preload_jwks=bool(preload_jwks),
-        )
-        self._pipeline.local = self._local
 
     def __repr__(self) -> str:
         return (
@@ -166,7 +154,7 @@ class BaseClient:
             raise UsageError(f"{type(self).__name__} is already open in an 'async with' block")
         self._client_for_request()
         try:
-            await self._local.start()
+            await self._start_background()
         except BaseException:
             await self.aclose()
             raise
@@ -180,7 +168,7 @@ class BaseClient:
         tb: TracebackType | None,
     ) -> None:
         try:
-            await self._local.stop()
+            await self._stop_background()
         finally:
             await self.aclose()
 
@@ -189,10 +177,21 @@ class BaseClient:
         if self._state is _State.CLOSED:
             return
         self._state = _State.CLOSED
-        self._local.cancel()
+        self._cancel_background()
         http, self._http = self._http, None
         if http is not None:
             await http.aclose()  # an injected httpx client is left open (HttpxWire owned=False)
+
+    # -- hooks for background work -----------------------------------------------------
+
+    async def _start_background(self) -> None:
+        """Start what runs while the ``async with`` block is open (nothing here)."""
+
+    async def _stop_background(self) -> None:
+        """Stop it and wait until it is gone (nothing here)."""
+
+    def _cancel_background(self) -> None:
+        """Cancel it without waiting; safe from anywhere (nothing here)."""
 
     @property
     def closed(self) -> bool:

@@ -2,9 +2,9 @@
 
 Importing every product module up front (hundreds of attrs classes) was most of
 ``import stytch_async``; an app that only checks sessions should not pay for the
-rest. ``client.users`` imports ``stytch_async.users`` the first time it is read,
-builds the product on the client's pipeline and caches it on the instance, so
-later reads are plain attribute lookups.
+rest. ``client.users`` imports ``stytch_async.consumer.resources.users`` the first
+time it is read, builds the product on the client's context and caches it on the
+instance, so later reads are plain attribute lookups.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ T = TypeVar("T")
 
 
 class product(Generic[T]):
-    """A class attribute that becomes ``<module>.<name>(pipeline)`` on first access."""
+    """A class attribute that becomes ``<module>.<name>(client._context)`` on first access."""
 
     def __init__(self, module: str, name: str) -> None:
         self.module = module
@@ -25,6 +25,9 @@ class product(Generic[T]):
 
     def __set_name__(self, owner: type, attr: str) -> None:
         self.attr = attr
+
+    def __repr__(self) -> str:
+        return f"<product {self.attr}: {self.module}.{self.name}>"
 
     @overload
     def __get__(self, obj: None, owner: type | None = None) -> product[T]: ...
@@ -35,8 +38,8 @@ class product(Generic[T]):
     def __get__(self, obj: object | None, owner: type | None = None) -> Any:
         if obj is None:
             return self
-        module = importlib.import_module(f"stytch_async.{self.module}")
-        value = getattr(module, self.name)(obj._products_pipeline)  # type: ignore[attr-defined]
+        cls = getattr(importlib.import_module(self.module), self.name)
+        value = cls(obj._context)  # type: ignore[attr-defined]
         obj.__dict__[self.attr] = value  # a non-data descriptor: the instance attribute wins from now on
         return value
 

@@ -23,7 +23,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
 import anyio
@@ -34,9 +34,6 @@ from stytch_async._wire.base import Response, Wire
 from stytch_async.errors import HttpError, UsageError
 
 from .response import parse_response
-
-if TYPE_CHECKING:
-    from stytch_async._local.verifier import TokenVerifier
 
 T = TypeVar("T")
 
@@ -115,8 +112,6 @@ class RequestPipeline:
         self.converter = converter
         self._sleep: Callable[[float], Any] = anyio.sleep
         self._random: Callable[[], float] = random.random
-        #: Key set and policy caches for local token checks; set by the client.
-        self.local: TokenVerifier | None = None
 
     # -- the four verbs products use ------------------------------------------------
 

@@ -51,7 +51,7 @@ class JwksCache:
     def __init__(self, pipeline: RequestPipeline, path: str, *, interval: float, cooldown: float) -> None:
         self._pipeline = pipeline
         self.path = path
-        self.state: Refresher[dict[str, Key]] = Refresher(
+        self.refresher: Refresher[dict[str, Key]] = Refresher(
             "JWKS", self._fetch, interval=interval, cooldown=cooldown
         )
 
@@ -70,19 +70,19 @@ class JwksCache:
 
     async def key_for(self, kid: str, what: str) -> Key:
         """The key with id ``kid``; an unknown id triggers one shared, rate-limited refresh."""
-        refreshed = await self.state.ensure()
-        keys = self.state.value
+        refreshed = await self.refresher.ensure()
+        keys = self.refresher.value
         if keys is not None and kid in keys:
             return keys[kid]
         if not refreshed:
-            await self.state.refresh_if_allowed()
-            keys = self.state.value
+            await self.refresher.refresh_if_allowed()
+            keys = self.refresher.value
         if keys is None:
             raise JwksUnavailableError(
                 "cannot check the token: the key set has never been fetched",
                 method="GET",
                 url=self._pipeline.base_url + self.path,
-            ) from self.state.error
+            ) from self.refresher.error
         key = keys.get(kid)
         if key is None:
             raise JwtInvalidError(
@@ -92,8 +92,8 @@ class JwksCache:
 
     async def preload(self) -> None:
         """Fetch now; raise :class:`JwksUnavailableError` if there is still no key set."""
-        await self.state.refresh()
-        if self.state.value is None:
+        await self.refresher.refresh()
+        if self.refresher.value is None:
             raise JwksUnavailableError(
                 "could not preload the key set", method="GET", url=self._pipeline.base_url + self.path
-            ) from self.state.error
+            ) from self.refresher.error

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import NamedTuple, Protocol
 
 from stytch_async.errors import DecodeError, PermissionDeniedError, PolicyUnavailableError, UsageError
 
 from .refresh import Refresher
-
-if TYPE_CHECKING:
-    from stytch_async.rbac import Policy, PolicyResponse, PolicyRolePermission, PolicyScopePermission
-    from stytch_async.sessions import AuthorizationCheck
 
 #: How often the background task re-reads the policy (Stytch's Go SDK uses five minutes too).
 POLICY_REFRESH_INTERVAL = 300.0
@@ -60,15 +56,66 @@ def missing_scopes(granted: Iterable[str], required: Sequence[str]) -> list[str]
     return missing
 
 
+# -- the policy, as far as the checks read it --------------------------------------------
+# Protocols, so the consumer and B2B policy types (generated in their own packages) both fit.
+
+
+class PermissionLike(Protocol):
+    @property
+    def resource_id(self) -> str: ...
+
+    @property
+    def actions(self) -> Sequence[str]: ...
+
+
+class RoleLike(Protocol):
+    @property
+    def role_id(self) -> str: ...
+
+    @property
+    def permissions(self) -> Sequence[PermissionLike]: ...
+
+
+class ScopeLike(Protocol):
+    @property
+    def scope(self) -> str: ...
+
+    @property
+    def permissions(self) -> Sequence[PermissionLike]: ...
+
+
+class PolicyLike(Protocol):
+    @property
+    def roles(self) -> Sequence[RoleLike]: ...
+
+    @property
+    def scopes(self) -> Sequence[ScopeLike]: ...
+
+
+class PolicyResponseLike(Protocol):
+    @property
+    def policy(self) -> PolicyLike | None: ...
+
+    @property
+    def status_code(self) -> int: ...
+
+
+class AuthorizationCheck(NamedTuple):
+    """The ``resource_id`` and ``action`` a caller asks about, however it was passed in."""
+
+    resource_id: str
+    action: str
+
+
 # -- RBAC policy checks -----------------------------------------------------------------
 
 
-def as_check(value: AuthorizationCheck | Mapping[str, Any]) -> AuthorizationCheck:
-    """Accept an ``AuthorizationCheck`` or a mapping with ``resource_id`` and ``action``."""
-    from stytch_async.sessions import AuthorizationCheck
-
-    if isinstance(value, AuthorizationCheck):
-        return value
+def as_check(value: object) -> AuthorizationCheck:
+    """Read an API's ``AuthorizationCheck`` (anything with string ``resource_id`` and
+    ``action``) or a mapping with those keys."""
+    resource_id, action = getattr(value, "resource_id", None), getattr(value, "action", None)
+    if isinstance(resource_id, str) and isinstance(action, str) and resource_id and action:
+        return AuthorizationCheck(resource_id=resource_id, action=action)
     if isinstance(value, Mapping):
         resource_id, action = value.get("resource_id"), value.get("action")
         if isinstance(resource_id, str) and isinstance(action, str) and resource_id and action:
@@ -79,22 +126,20 @@ def as_check(value: AuthorizationCheck | Mapping[str, Any]) -> AuthorizationChec
     )
 
 
-def _grants(
-    permissions: Iterable[PolicyRolePermission | PolicyScopePermission], check: AuthorizationCheck
-) -> bool:
+def _grants(permissions: Iterable[PermissionLike], check: AuthorizationCheck) -> bool:
     return any(
         p.resource_id == check.resource_id and ("*" in p.actions or check.action in p.actions)
         for p in permissions
     )
 
 
-def roles_allow(policy: Policy, roles: Iterable[str], check: AuthorizationCheck) -> bool:
+def roles_allow(policy: PolicyLike, roles: Iterable[str], check: AuthorizationCheck) -> bool:
     """True if any of ``roles`` has a permission for ``check.action`` on ``check.resource_id``."""
     held = set(roles)
     return _grants((p for role in policy.roles if role.role_id in held for p in role.permissions), check)
 
 
-def scopes_allow(policy: Policy, scopes: Iterable[str], check: AuthorizationCheck) -> bool:
+def scopes_allow(policy: PolicyLike, scopes: Iterable[str], check: AuthorizationCheck) -> bool:
     """True if any of ``scopes`` is a policy scope granting ``check.action`` on ``check.resource_id``."""
     held = set(scopes)
     return _grants((p for scope in policy.scopes if scope.scope in held for p in scope.permissions), check)
@@ -108,31 +153,36 @@ def deny(check: AuthorizationCheck) -> PermissionDeniedError:
 
 
 class PolicyCache:
-    """The project's RBAC policy, fetched with ``fetch`` (``rbac.policy``) and kept fresh."""
+    """The project's RBAC policy, fetched with ``fetch`` and kept fresh."""
 
     def __init__(
-        self, fetch: Callable[[], Awaitable[PolicyResponse]], *, url: str, interval: float, cooldown: float
+        self,
+        fetch: Callable[[], Awaitable[PolicyResponseLike]],
+        *,
+        url: str,
+        interval: float,
+        cooldown: float,
     ) -> None:
         self._fetch_response = fetch
         self.url = url
-        self.state: Refresher[Policy] = Refresher(
+        self.refresher: Refresher[PolicyLike] = Refresher(
             "RBAC policy", self._fetch, interval=interval, cooldown=cooldown
         )
 
-    async def _fetch(self) -> Policy:
+    async def _fetch(self) -> PolicyLike:
         response = await self._fetch_response()
         if response.policy is None:
             raise DecodeError("rbac.policy answered without a policy", status_code=response.status_code)
         return response.policy
 
-    async def get(self) -> Policy:
+    async def get(self) -> PolicyLike:
         """The policy; raises :class:`PolicyUnavailableError` if it has never been fetched."""
-        await self.state.ensure()
-        policy = self.state.value
+        await self.refresher.ensure()
+        policy = self.refresher.value
         if policy is None:
             raise PolicyUnavailableError(
                 "cannot check authorization: the RBAC policy has never been fetched",
                 method="GET",
                 url=self.url,
-            ) from self.state.error
+            ) from self.refresher.error
         return policy

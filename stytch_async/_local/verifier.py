@@ -13,6 +13,7 @@ Without ``async with`` there is no task: the caches fetch on demand.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,11 +22,10 @@ import anyio
 from anyio.abc import TaskGroup
 
 from stytch_async._core.pipeline import RequestPipeline
-from stytch_async.errors import UsageError
 
 from .jwks import JwksCache
 from .jwt import check_claims, check_window, read_kid, verify_signature
-from .rbac import POLICY_REFRESH_INTERVAL, PolicyCache
+from .rbac import POLICY_REFRESH_INTERVAL, PolicyCache, PolicyResponseLike
 from .refresh import Refresher
 
 
@@ -37,19 +37,27 @@ class TokenVerifier:
         pipeline: RequestPipeline,
         *,
         jwks_path: str,
+        policy_path: str,
+        policy_response: str,
         jwks_refresh_interval: float,
         jwks_cooldown: float,
         preload_jwks: bool,
     ) -> None:
-        from stytch_async.rbac import Rbac
-
         self.project_id = pipeline.project_id
         # Stytch signs with ``stytch.com/<project id>``; a custom domain signs with its own URL.
         self.issuers = frozenset({f"stytch.com/{self.project_id}", pipeline.base_url.rstrip("/")})
         self.jwks = JwksCache(pipeline, jwks_path, interval=jwks_refresh_interval, cooldown=jwks_cooldown)
+
+        module_name, _, class_name = policy_response.partition(":")
+
+        async def fetch_policy() -> PolicyResponseLike:
+            # Imported on first use: the policy types are large and most apps never check roles.
+            model: type[PolicyResponseLike] = getattr(importlib.import_module(module_name), class_name)
+            return await pipeline.request("GET", policy_path, model, timeout=None)
+
         self.policy = PolicyCache(
-            Rbac(pipeline).policy,
-            url=pipeline.base_url + "/v1/rbac/policy",
+            fetch_policy,
+            url=pipeline.base_url + policy_path,
             interval=POLICY_REFRESH_INTERVAL,
             cooldown=jwks_cooldown,
         )
@@ -70,7 +78,7 @@ class TokenVerifier:
         group = anyio.create_task_group()
         await group.__aenter__()
         self._group = group
-        for state in (self.jwks.state, self.policy.state):
+        for state in (self.jwks.refresher, self.policy.refresher):
             scope = anyio.CancelScope()
             self._scopes.append(scope)
             group.start_soon(self._keep_fresh, state, scope, name=f"stytch_async refresh {state.name}")
@@ -116,11 +124,3 @@ class TokenVerifier:
             max_age=max_age_s,
         )
         return claims
-
-
-def verifier_of(pipeline: RequestPipeline) -> TokenVerifier:
-    """The client's :class:`TokenVerifier`, or a clear error for a bare pipeline."""
-    local = pipeline.local
-    if local is None:
-        raise UsageError("local token checks need a product object that belongs to an AsyncStytch client")
-    return local

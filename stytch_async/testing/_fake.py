@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from stytch_async._local.verifier import verifier_of
-from stytch_async.client import AsyncStytch
+from stytch_async.consumer.client import AsyncStytch
 from stytch_async.errors import UsageError
 
 from . import _m2m, _magic_links, _otps, _passwords, _sessions, _totps, _users
@@ -231,7 +230,7 @@ class FakeStytch:
 
     def follow_clock(self, client: AsyncStytch) -> AsyncStytch:
         """Make ``client``'s local token checks use this emulator's clock; returns it."""
-        verifier_of(client._pipeline).clock = self.clock.now
+        client._local.clock = self.clock.now
         return client
 
     def serve(self, host: str = "127.0.0.1", port: int = 0, *, log: bool = False) -> LoopbackServer:

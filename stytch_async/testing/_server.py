@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from stytch_async.client import AsyncStytch
+from stytch_async.consumer.client import AsyncStytch
 
 from ._wire import WireRequest, WireResponse
 

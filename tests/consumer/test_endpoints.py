@@ -4,7 +4,7 @@ The expected request follows the official SDK's encoding rules (see
 docs/design.md): GET sends every parameter in the query string, POST and PUT
 send them all as the JSON body, DELETE sends neither; path parameters are
 percent-encoded into one segment each. Recorded-style answers come from
-tests/fixtures/<product>.<method>.json and are decoded with the strict converter.
+tests/fixtures/<api>/<product>.<method>.json and are decoded with the strict converter.
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ from typing import Any
 
 import pytest
 
-from codegen.generate import MANUAL, PRODUCTS, Endpoint, load_spec
+from codegen.generate import MANUAL, MOUNTS, PRODUCTS, Endpoint, load_spec
 from stytch_async import AsyncStytch
-from tests.support.recorded import FIXTURES, Wire, load_fixture
+from tests.support.recorded import Wire, fixture_path, load_fixture
 from tests.support.spec_values import call_arguments, expected_path, query_text
 
 SPEC = load_spec()
-GENERATED = [e for e in SPEC.endpoints if e.top in PRODUCTS and e.key not in MANUAL]
+# What ``AsyncStytch`` mounts: the common products and the consumer ones.
+MOUNTED = [e for e in SPEC.endpoints if e.api in MOUNTS["consumer"] and e.top in PRODUCTS[e.api]]
+GENERATED = [e for e in MOUNTED if e.qualified not in MANUAL]
 
 
 def resolve(client: AsyncStytch, e: Endpoint) -> Any:
@@ -31,19 +33,21 @@ def resolve(client: AsyncStytch, e: Endpoint) -> Any:
 
 
 def test_every_endpoint_has_a_fixture() -> None:
-    missing = [e.key for e in SPEC.endpoints if not (FIXTURES / f"{e.key}.json").exists()]
+    missing = [e.qualified for e in MOUNTED if not fixture_path(e.key, e.api).exists()]
     assert missing == []
 
 
 def test_all_consumer_endpoints_are_exposed() -> None:
-    assert len(SPEC.endpoints) == 89
-    assert {e.top for e in SPEC.endpoints} == set(PRODUCTS)
+    assert len(MOUNTED) == 89  # 25 common + 64 consumer-only, as the official consumer client
+    assert {(e.api, e.top) for e in SPEC.endpoints if e.api in MOUNTS["consumer"]} == {
+        (api, top) for api in MOUNTS["consumer"] for top in PRODUCTS[api]
+    }
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("endpoint", GENERATED, ids=lambda e: e.key)
+@pytest.mark.parametrize("endpoint", GENERATED, ids=lambda e: e.qualified)
 async def test_endpoint_wire_and_decode(stytch: AsyncStytch, wire: Wire, endpoint: Endpoint) -> None:
-    fixture = load_fixture(endpoint.key)
+    fixture = load_fixture(endpoint.key, endpoint.api)
     wire.reply(200, fixture)
     args, kwargs, values = call_arguments(SPEC, endpoint)
 

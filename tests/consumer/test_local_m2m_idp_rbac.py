@@ -9,6 +9,10 @@ import pytest
 
 from stytch_async._core.converter import CONVERTER
 from stytch_async._local.rbac import missing_scopes, parse_scope, roles_allow, scopes_allow
+from stytch_async.common.tokens import M2MJWTClaims
+from stytch_async.common.types.entities import Policy
+from stytch_async.consumer.tokens import IDPTokenClaims
+from stytch_async.consumer.types.sessions import AuthorizationCheck
 from stytch_async.errors import (
     InsufficientScopesError,
     JwtExpiredError,
@@ -17,9 +21,6 @@ from stytch_async.errors import (
     PermissionDeniedError,
     UsageError,
 )
-from stytch_async.rbac import Policy
-from stytch_async.sessions import AuthorizationCheck
-from stytch_async.tokens import IDPTokenClaims, M2MJWTClaims
 from tests.support.recorded import PROJECT_ID
 from tests.support.tokens import (
     JWKS_PATH,
@@ -262,7 +263,7 @@ async def test_idp_refuses_a_token_without_scope() -> None:
 async def test_policy_is_cached_refreshed_in_the_background_and_kept_on_error() -> None:
     fake = FakeStytch(KEY)
     client, http = make_client(fake, jwks_cooldown=0.02)
-    client._local.policy.state.interval = 0.03
+    client._local.policy.refresher.interval = 0.03
     token = KEY.mint(session_claims())
     check = {"resource_id": "documents", "action": "read"}
     async with http, client:

@@ -12,6 +12,8 @@ import httpx
 import pytest
 
 from stytch_async import AsyncStytch
+from stytch_async.consumer.tokens import SessionWithClaims
+from stytch_async.consumer.types.sessions import AuthorizationCheck
 from stytch_async.errors import (
     ClientError,
     DecodeError,
@@ -26,8 +28,6 @@ from stytch_async.errors import (
     PolicyUnavailableError,
     UsageError,
 )
-from stytch_async.sessions import AuthorizationCheck
-from stytch_async.tokens import SessionWithClaims
 from tests.support.recorded import PROJECT_ID, load_fixture
 from tests.support.tokens import (
     AUTHENTICATE_PATH,
@@ -507,7 +507,7 @@ async def test_authenticate_jwt_falls_back_when_keys_or_policy_are_unavailable()
         assert not result.verified_locally
         fake.jwks_status = 200
         fake.policy_status = 500
-        client._local.jwks.state.cooldown = 0
+        client._local.jwks.refresher.cooldown = 0
         result = await client.sessions.authenticate_jwt(
             KEY.mint(session_claims()), authorization_check={"resource_id": "documents", "action": "read"}
         )
@@ -529,10 +529,14 @@ async def test_authenticate_jwt_denied_locally_is_not_retried_remotely() -> None
 
 
 async def test_a_bare_product_object_cannot_check_locally() -> None:
-    from stytch_async.sessions import Sessions
+    from stytch_async._core.pipeline import RequestPipeline
+    from stytch_async.consumer.resources.sessions import Sessions
 
-    bare = Sessions(AsyncStytch(PROJECT_ID, "s")._pipeline)
-    bare._pipeline.local = None
+    @attrs.frozen
+    class PipelineOnly:  # what the engine's Context protocol asks for, and no more
+        pipeline: RequestPipeline
+
+    bare = Sessions(PipelineOnly(AsyncStytch(PROJECT_ID, "s")._pipeline))
     with pytest.raises(UsageError, match="need a product object"):
         await bare.authenticate_jwt_local("a.b.c")
 
@@ -591,6 +595,6 @@ async def test_a_policy_answer_without_policy_counts_as_unavailable() -> None:
 
 
 async def _no_policy() -> Any:
-    from stytch_async.rbac import PolicyResponse
+    from stytch_async.consumer.types.rbac import PolicyResponse
 
     return PolicyResponse(request_id="request-id-test-1", status_code=200, policy=None)

@@ -13,8 +13,8 @@ import attrs
 import pytest
 
 from stytch_async import AsyncStytch
-from stytch_async.models import Attributes, Name, Options
-from stytch_async.sessions import AuthorizationCheck
+from stytch_async.consumer.types.entities import Attributes, Name, Options
+from stytch_async.consumer.types.sessions import AuthorizationCheck
 from tests.support.recorded import PROJECT_ID, SECRET, Wire, load_fixture
 
 pytestmark = pytest.mark.anyio
@@ -327,7 +327,7 @@ def test_the_seed_surface_is_covered() -> None:
 def load_spec_keys() -> set[str]:
     from codegen.generate import load_spec
 
-    return {e.key for e in load_spec().endpoints}
+    return {e.key for e in load_spec().endpoints_of("consumer")}
 
 
 async def test_optional_parameters_are_left_out(stytch: AsyncStytch, wire: Wire) -> None:

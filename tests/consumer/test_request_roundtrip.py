@@ -11,11 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codegen.generate import MANUAL, PRODUCTS, Endpoint, Spec, camel, load_spec, parse_type, request_params
+from codegen.generate import MANUAL, PRODUCTS, Endpoint, Spec, load_spec, parse_type, request_params
+from codegen.render import request_class
 from stytch_async._core.converter import CONVERTER
 
 SPEC = load_spec()
-ENDPOINTS = [e for e in SPEC.endpoints if e.top in PRODUCTS and e.key not in MANUAL and request_params(e)]
+ENDPOINTS = [
+    e for e in SPEC.endpoints if e.top in PRODUCTS[e.api] and e.qualified not in MANUAL and request_params(e)
+]
 
 JSON_SCALARS = st.one_of(st.booleans(), st.integers(-(2**31), 2**31), st.text(max_size=8))
 JSON_DICTS = st.dictionaries(st.text(min_size=1, max_size=6), JSON_SCALARS, max_size=3)
@@ -25,7 +28,7 @@ def _class_for(spec: Spec, type_name: str, context: str) -> tuple[Any, Any]:
     model = spec.resolve(type_name, context)
     assert model is not None
     place = spec.place(model)
-    return model, getattr(importlib.import_module(f"stytch_async.{place.module}"), place.name)
+    return model, getattr(importlib.import_module(place.python_module), place.name)
 
 
 def strategy(spec: Spec, node: Any, context: str, *, optional: bool) -> st.SearchStrategy[Any]:
@@ -72,8 +75,8 @@ def _no_none(value: Any, path: str = "$") -> None:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_request_round_trip(endpoint: Endpoint, data: st.DataObject) -> None:
-    module = importlib.import_module(f"stytch_async.{endpoint.top}")
-    cls = getattr(module, camel(endpoint.sub) + camel(endpoint.method) + "Request")
+    module = importlib.import_module(f"stytch_async.{endpoint.api}.types.{endpoint.top}")
+    cls = getattr(module, request_class(endpoint))
     ctx = endpoint.raw["response_model_module"]
     params = request_params(endpoint)
     kwargs = {

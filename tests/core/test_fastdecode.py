@@ -16,11 +16,11 @@ from typing import Any
 import attrs
 import pytest
 
-from codegen.generate import PRODUCTS, load_spec
+from codegen.generate import MOUNTS, PRODUCTS, load_spec
 from stytch_async import AsyncStytch, DecodeError
 from stytch_async._core.converter import make_converter
 from stytch_async._core.response import _STRUCTURE_ERRORS, parse_response
-from tests.support.recorded import FIXTURES, load_fixture
+from tests.support.recorded import fixture_path, load_fixture
 
 SPEC = load_spec()
 CLIENT = AsyncStytch("project-test-1", "secret-1")
@@ -42,7 +42,10 @@ def _model(key: str) -> type[Any] | None:
 CASES = [
     (e.key, model)
     for e in SPEC.endpoints
-    if e.top in PRODUCTS and (FIXTURES / f"{e.key}.json").exists() and (model := _model(e.key)) is not None
+    if e.api in MOUNTS["consumer"]
+    and e.top in PRODUCTS[e.api]
+    and fixture_path(e.key, e.api).exists()
+    and (model := _model(e.key)) is not None
 ]
 
 
@@ -107,7 +110,7 @@ def test_a_failure_is_explained_field_by_field() -> None:
     body = load_fixture("users.search")
     body["results"][0]["emails"][0]["verified"] = {"not": "a bool"}
     body["results"][0]["user_id"] = 7
-    from stytch_async.users import SearchResponse
+    from stytch_async.consumer.types.users import SearchResponse
 
     with pytest.raises(DecodeError) as info:
         parse_response(httpx.Response(200, json=body), SearchResponse, make_converter())

@@ -7,9 +7,9 @@ import sys
 import textwrap
 
 from stytch_async import AsyncStytch
-from stytch_async._consumer import ConsumerProducts
 from stytch_async._core.lazy import product
-from stytch_async.users import Users
+from stytch_async.consumer._products import ConsumerProducts
+from stytch_async.consumer.resources.users import Users
 
 
 def test_import_and_construct_load_no_product_module() -> None:
@@ -18,10 +18,9 @@ def test_import_and_construct_load_no_product_module() -> None:
         import sys
         import stytch_async
         client = stytch_async.AsyncStytch("project-test-1", "secret-1")
-        before = sorted(m for m in ("stytch_async.users", "stytch_async.models", "stytch_async.sessions")
-                        if m in sys.modules)
+        before = sorted(m for m in sys.modules if m.startswith("stytch_async.") and (".types" in m or ".resources" in m))
         client.users
-        after = "stytch_async.users" in sys.modules
+        after = "stytch_async.consumer.resources.users" in sys.modules
         print(before, after)
         """
     )
@@ -29,12 +28,13 @@ def test_import_and_construct_load_no_product_module() -> None:
     assert out.stdout.strip() == "[] True"
 
 
-def test_a_product_is_built_once_on_the_client_transport() -> None:
+def test_a_product_is_built_once_on_the_client_context() -> None:
     client = AsyncStytch("project-test-1", "secret-1")
     users = client.users
     assert isinstance(users, Users)
     assert client.users is users
     assert users._pipeline is client._pipeline
+    assert users._ctx is client._context
     other = AsyncStytch("project-test-2", "secret-2")
     assert other.users is not users
 
@@ -42,4 +42,8 @@ def test_a_product_is_built_once_on_the_client_transport() -> None:
 def test_the_class_attribute_is_the_declaration() -> None:
     declared = ConsumerProducts.users
     assert isinstance(declared, product)
-    assert (declared.module, declared.name, declared.attr) == ("users", "Users", "users")
+    assert (declared.module, declared.name, declared.attr) == (
+        "stytch_async.consumer.resources.users",
+        "Users",
+        "users",
+    )

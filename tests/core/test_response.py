@@ -7,8 +7,8 @@ import pytest
 
 from stytch_async._core.converter import make_converter
 from stytch_async._core.response import parse_response
+from stytch_async.consumer.types.magic_links import EmailSendResponse
 from stytch_async.errors import ClientError, DecodeError, StytchError
-from stytch_async.magic_links import EmailSendResponse
 
 STRICT = make_converter(strict=True)
 LENIENT = make_converter()
@@ -135,7 +135,7 @@ def test_unknown_keys_pass_in_production_and_fail_strictly() -> None:
 
 
 def test_a_string_where_a_list_belongs_is_a_decode_error() -> None:
-    from stytch_async.sessions import GetResponse
+    from stytch_async.consumer.types.sessions import GetResponse
 
     body = {"request_id": "r", "sessions": "not-a-list"}
     with pytest.raises(DecodeError, match="sessions"):

@@ -178,7 +178,7 @@ async def test_unusable_keys_are_skipped() -> None:
     async with http, client:
         session = await client.sessions.authenticate_jwt_local(KEY.mint(session_claims()))
     assert session.user_id
-    assert set(client._local.jwks.state.value or {}) == {KEY.kid}
+    assert set(client._local.jwks.refresher.value or {}) == {KEY.kid}
 
 
 @pytest.mark.parametrize(
@@ -338,9 +338,9 @@ def test_option_values_are_checked(options: dict[str, Any], message: str) -> Non
 
 def test_defaults_are_documented_values() -> None:
     client = AsyncStytch(PROJECT_ID, "s")
-    state = client._local.jwks.state
+    state = client._local.jwks.refresher
     assert (state.interval, state.cooldown) == (600.0, 30.0)
-    assert client._local.policy.state.interval == 300.0
+    assert client._local.policy.refresher.interval == 300.0
     assert client._local.jwks.path == f"/v1/sessions/jwks/{PROJECT_ID}"
     assert not client._local.preload_jwks
 
@@ -354,7 +354,7 @@ async def test_a_cancelled_fetch_does_not_start_a_cooldown() -> None:
         with anyio.move_on_after(0.05):
             await client.sessions.authenticate_jwt_local(token)
         assert fake.hits == {JWKS_PATH: 1}
-        assert "fetches=1" in repr(client._local.jwks.state)
+        assert "fetches=1" in repr(client._local.jwks.refresher)
         fake.delay = 0
         # The abandoned attempt does not count: the next check fetches at once.
         assert (await client.sessions.authenticate_jwt_local(token)).user_id

@@ -21,8 +21,20 @@ BASE_URL = "https://test.stytch.com"
 Reply = httpx.Response | Exception | Callable[[httpx.Request], Awaitable[httpx.Response]]
 
 
-def load_fixture(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+def fixture_path(key: str, api: str | None = None) -> Path:
+    """``tests/fixtures/<api>/<key>.json``; without ``api``, the consumer client's view (its own, then common)."""
+    if api is not None:
+        return FIXTURES / api / f"{key}.json"
+    for candidate in ("consumer", "common"):
+        path = FIXTURES / candidate / f"{key}.json"
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"no fixture for {key!r} under {FIXTURES}/consumer or /common")
+
+
+def load_fixture(key: str, api: str | None = None) -> dict[str, Any]:
+    """A recorded-style answer of one endpoint, by its key (``sessions.authenticate``)."""
+    data: dict[str, Any] = json.loads(fixture_path(key, api).read_text())
     return data
 
 

@@ -1,0 +1,6 @@
+"""What both clients mount: M2M, Connected Apps, fraud, project and debug.
+
+Types live in ``stytch_async.common.types.<product>``; entities both APIs share
+(authentication factors, device details, the RBAC policy) in
+``stytch_async.common.types.entities``.
+"""
