@@ -14,7 +14,13 @@ from stytch_async.consumer.tokens import IDPTokenClaims, SessionWithClaims
 from stytch_async.consumer.types.entities import Attributes, Session, User
 from stytch_async.consumer.types.magic_links import AuthenticateResponse
 from stytch_async.consumer.types.sessions import AuthorizationCheck
-from stytch_async.errors import InsufficientScopesError, JwksUnavailableError, JwtExpiredError
+from stytch_async.errors import (
+    HttpTimeoutError,
+    InsufficientScopesError,
+    JwksUnavailableError,
+    JwtExpiredError,
+    RateLimitError,
+)
 from stytch_async.testing import FakeStytch, LoopbackServer, Message, totp_code
 
 
@@ -40,14 +46,36 @@ async def check(stytch: AsyncStytch, session_token: str) -> datetime | None:
             session_token=session_token,
             authorization_check={"resource_id": "documents", "action": "read"},
         )
+    except RateLimitError as err:
+        wait: float | None = err.retry_after
+        limited_id: str | None = err.headers.get("request-id")
+        _ = (wait, limited_id)
+        return None
     except ClientError as err:
         code: int = err.status_code
         kind: str | None = err.error_type
         _ = (code, kind)
         return None
+    except HttpTimeoutError as err:
+        timeout_kind: str | None = err.error_type
+        cause: BaseException | None = err.__cause__
+        _ = (timeout_kind, cause, err.method, err.url)
+        return None
     except StytchError:
         raise
     return auth.session.expires_at
+
+
+def fake_errors() -> list[StytchError]:
+    """Errors a user's own tests raise from a mock; fixed status and type come from the class."""
+    fixed: int = RateLimitError.status_code
+    expired: str | None = JwtExpiredError.error_type
+    _ = (fixed, expired)
+    return [
+        RateLimitError(retry_after=1.5, error_type="too_many_requests", headers={"Retry-After": "1.5"}),
+        ClientError(status_code=404, error_type="user_not_found", request_id="request-id-test-1"),
+        HttpTimeoutError("timed out after 2.5s", method="POST", url="https://test.stytch.com/v1/x"),
+    ]
 
 
 async def otp(stytch: AsyncStytch) -> str:

@@ -17,11 +17,9 @@ The whole call, retries and sleeps included, ends by the caller's timeout.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import math
 import random
-import time
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlencode
@@ -31,9 +29,9 @@ import cattrs
 import httpx
 
 from stytch_async._wire.base import Response, Wire
-from stytch_async.errors import HttpError, UsageError
+from stytch_async.errors import HttpError, HttpTimeoutError, UsageError
 
-from .response import parse_response
+from .response import parse_response, retry_after_seconds
 
 T = TypeVar("T")
 
@@ -51,24 +49,6 @@ _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 def quote_path(value: str) -> str:
     """Percent-encode one path segment; a ``/`` inside an id stays inside it."""
     return quote(str(value), safe="")
-
-
-def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Read a ``Retry-After`` header: delta seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if math.isnan(seconds):
-        return None
-    return max(0.0, seconds)
 
 
 def _query_value(value: Any) -> Any:
@@ -216,19 +196,24 @@ class RequestPipeline:
         deadline = math.inf if budget is None else anyio.current_time() + budget
         idempotent = method in _IDEMPOTENT
         attempt = 0
+        failure: httpx.TransportError | httpx.DecodingError | None = None
         while True:
             remaining = deadline - anyio.current_time()
             if remaining <= 0:
-                raise HttpError(f"timed out after {budget}s", method=method, url=url)
+                # Reached only when a sleep overran the deadline (or the budget was 0):
+                # the last attempt's failure, if any, is what the caller wants to see.
+                raise _deadline_error(budget, method, url) from failure or _deadline_cause(budget)
             response: Response | None = None
-            failure: httpx.TransportError | httpx.DecodingError | None = None
+            failure = None
             with anyio.move_on_after(remaining) as scope:
                 try:
                     response = await wire.send(method, url, headers, content)
                 except (httpx.TransportError, httpx.DecodingError) as exc:
                     failure = exc
             if scope.cancelled_caught:
-                raise HttpError(f"timed out after {budget}s", method=method, url=url)
+                # move_on_after rather than fail_after: the latter costs ~7 us more per
+                # call, so the built-in TimeoutError it would raise is made here instead.
+                raise _deadline_error(budget, method, url) from _deadline_cause(budget)
 
             if failure is not None:
                 retryable = isinstance(failure, _NOT_SENT) or idempotent
@@ -260,7 +245,16 @@ class RequestPipeline:
 def _wrap_transport_error(exc: httpx.RequestError, method: str, url: str) -> HttpError:
     kind = type(exc).__name__
     detail = str(exc) or "no detail"
-    return HttpError(f"{kind}: {detail}", method=method, url=url)
+    cls = HttpTimeoutError if isinstance(exc, httpx.TimeoutException) else HttpError
+    return cls(f"{kind}: {detail}", method=method, url=url)
 
 
-__all__ = ["RequestPipeline", "quote_path", "retry_after_seconds"]
+def _deadline_error(budget: float | None, method: str, url: str) -> HttpTimeoutError:
+    return HttpTimeoutError(f"timed out after {budget}s", method=method, url=url)
+
+
+def _deadline_cause(budget: float | None) -> TimeoutError:
+    return TimeoutError(f"the call's deadline of {budget}s passed, retries and backoff included")
+
+
+__all__ = ["RequestPipeline", "quote_path"]

@@ -6,15 +6,18 @@ neither.
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import json
+import math
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import cattrs
 
 from stytch_async._wire.base import Response
-from stytch_async.errors import ClientError, DecodeError
+from stytch_async.errors import ClientError, DecodeError, RateLimitError, _ClientErrorFields
 
 from .converter import make_converter
 
@@ -73,29 +76,67 @@ def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def client_error(status_code: int, content: bytes, text_fallback: str | None = None) -> ClientError:
-    """Build the :class:`ClientError` for an error answer, whatever its body looks like."""
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Read a ``Retry-After`` header: delta seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if math.isnan(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def client_error(
+    status_code: int,
+    content: bytes,
+    text_fallback: str | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> ClientError:
+    """Build the :class:`ClientError` for an error answer, whatever its body looks like.
+
+    A status with its own class (429: :class:`RateLimitError`) gets that class.
+    """
     text = text_fallback if text_fallback is not None else content.decode("utf-8", "replace")
     try:
         data = loads(content) if content else None
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        message = body_excerpt(text) if text.strip() else ""
-        return ClientError(status_code=status_code, error_message=message, body=data, text=text)
-    details = data.get("error_details")
-    return ClientError(
-        status_code=status_code,
-        error_type=_str_or_none(data.get("error_type")) or _str_or_none(data.get("error")),
-        error_message=_str_or_none(data.get("error_message"))
-        or _str_or_none(data.get("error_description"))
-        or "",
-        request_id=_str_or_none(data.get("request_id")),
-        error_url=_str_or_none(data.get("error_url")) or _str_or_none(data.get("error_uri")),
-        error_details=details if isinstance(details, Mapping) else None,
-        body=data,
-        text=text,
-    )
+        fields = _ClientErrorFields(
+            status_code=status_code,
+            error_message=body_excerpt(text) if text.strip() else "",
+            body=data,
+            text=text,
+            headers=headers,
+        )
+    else:
+        details = data.get("error_details")
+        fields = _ClientErrorFields(
+            status_code=status_code,
+            error_type=_str_or_none(data.get("error_type")) or _str_or_none(data.get("error")),
+            error_message=_str_or_none(data.get("error_message"))
+            or _str_or_none(data.get("error_description"))
+            or "",
+            request_id=_str_or_none(data.get("request_id")),
+            error_url=_str_or_none(data.get("error_url")) or _str_or_none(data.get("error_uri")),
+            error_details=details if isinstance(details, Mapping) else None,
+            body=data,
+            text=text,
+            headers=headers,
+        )
+    if status_code == RateLimitError.status_code:
+        wait = retry_after_seconds(headers.get("retry-after")) if headers else None
+        return RateLimitError(retry_after=wait, **fields)
+    return ClientError(**fields)
 
 
 def parse_response(response: Response, model: type[T], converter: cattrs.Converter) -> T:
@@ -106,7 +147,7 @@ def parse_response(response: Response, model: type[T], converter: cattrs.Convert
     status = response.status_code
     content = response.content
     if status >= 400:
-        raise client_error(status, content)
+        raise client_error(status, content, headers=response.headers)
     try:
         data = loads(content)
     except ValueError as exc:

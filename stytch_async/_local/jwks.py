@@ -61,7 +61,7 @@ class JwksCache:
         )
         response = await self._pipeline.send("GET", self.path, timeout=timeout)
         if response.status_code >= 400:
-            raise client_error(response.status_code, response.content)
+            raise client_error(response.status_code, response.content, headers=response.headers)
         try:
             data = json.loads(response.content)
         except ValueError as exc:

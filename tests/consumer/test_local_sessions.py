@@ -279,7 +279,7 @@ async def test_refusals(case: Refusal) -> None:
     assert isinstance(err, ClientError)
     assert err.status_code == 401
     assert err.request_id is None
-    assert err.error_type == case.error.ERROR_TYPE
+    assert err.error_type == case.error.error_type
     if case.reason is not None:
         assert isinstance(err, JwtInvalidError)
         assert err.reason == case.reason
@@ -294,7 +294,7 @@ async def test_refusals(case: Refusal) -> None:
 
 def test_error_types_are_stable() -> None:
     assert [
-        c.ERROR_TYPE for c in (JwtInvalidError, JwtExpiredError, JwtNotYetValidError, JwtTooOldError)
+        c.error_type for c in (JwtInvalidError, JwtExpiredError, JwtNotYetValidError, JwtTooOldError)
     ] == [
         "jwt_invalid",
         "jwt_expired",

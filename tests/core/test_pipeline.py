@@ -7,8 +7,10 @@ import httpx
 import pytest
 
 from stytch_async import AsyncStytch, ClientError, HttpError, UsageError
-from stytch_async._core.pipeline import retry_after_seconds
-from tests.support.recorded import Wire, load_fixture, record_sleeps
+from stytch_async._core.response import retry_after_seconds
+from stytch_async.errors import HttpTimeoutError, RateLimitError
+from tests.support.loopback import loopback
+from tests.support.recorded import PROJECT_ID, SECRET, Wire, load_fixture, record_sleeps
 
 pytestmark = pytest.mark.anyio
 
@@ -56,9 +58,10 @@ async def test_post_is_not_replayed_after_a_read_timeout(
     stytch: AsyncStytch, wire: Wire, sleeps: list[float]
 ) -> None:
     wire.raise_(httpx.ReadTimeout("read timed out"))
-    with pytest.raises(HttpError, match="ReadTimeout"):
+    with pytest.raises(HttpTimeoutError, match="ReadTimeout") as info:
         await stytch.magic_links.authenticate("token")
     assert len(wire.requests) == 1
+    assert isinstance(info.value.__cause__, httpx.ReadTimeout)
 
 
 @pytest.mark.parametrize("status", [500, 502, 504])
@@ -103,11 +106,35 @@ async def test_last_429_is_returned_as_client_error(
         wire.reply(
             429, {"status_code": 429, "error_type": "too_many_requests", "error_message": "Slow down."}
         )
-    with pytest.raises(ClientError) as info:
+    with pytest.raises(RateLimitError) as info:
         await stytch.magic_links.email.send("ada@example.com")
     assert info.value.error_type == "too_many_requests"
+    assert info.value.retry_after is None
     assert len(wire.requests) == 3
     assert len(sleeps) == 2
+
+
+async def test_last_429_carries_retry_after_and_the_answers_headers(
+    stytch: AsyncStytch, wire: Wire, sleeps: list[float]
+) -> None:
+    for n in range(3):
+        wire.reply(
+            429,
+            {"status_code": 429, "request_id": f"r-{n}", "error_type": "too_many_requests"},
+            headers={"Retry-After": "2", "Request-Id": f"r-{n}", "Set-Cookie": "lb=sticky-7"},
+        )
+    with pytest.raises(RateLimitError) as info:
+        await stytch.magic_links.email.send("ada@example.com")
+    err = info.value
+    assert sleeps == [2.0, 2.0]
+    assert (err.status_code, err.retry_after, err.request_id) == (429, 2.0, "r-2")
+    assert err.headers["Retry-After"] == "2"
+    assert err.headers["request-id"] == "r-2"
+    assert err.headers["set-cookie"] == "<redacted>"
+    # The request carried the secret; the error holds only the answer's headers.
+    assert wire.last.headers["authorization"].startswith("Basic ")
+    assert "authorization" not in err.headers
+    assert SECRET not in repr(dict(err.headers))
 
 
 async def test_backoff_grows_with_full_jitter(stytch: AsyncStytch, wire: Wire, sleeps: list[float]) -> None:
@@ -124,9 +151,10 @@ async def test_retry_after_beyond_the_deadline_is_not_waited_for(
     stytch: AsyncStytch, wire: Wire, sleeps: list[float]
 ) -> None:
     wire.reply(429, {"status_code": 429, "error_type": "too_many_requests"}, headers={"Retry-After": "120"})
-    with pytest.raises(ClientError) as info:
+    with pytest.raises(RateLimitError) as info:
         await stytch.magic_links.email.send("ada@example.com", timeout=5)
     assert info.value.status_code == 429
+    assert info.value.retry_after == 120.0
     assert sleeps == []
 
 
@@ -137,8 +165,58 @@ async def test_whole_call_respects_the_timeout(stytch: AsyncStytch, wire: Wire) 
 
     wire.call(slow)
     with anyio.fail_after(2):
-        with pytest.raises(HttpError, match=r"timed out after 0\.05s"):
+        with pytest.raises(HttpTimeoutError, match=r"timed out after 0\.05s") as info:
             await stytch.sessions.get("user-1", timeout=0.05)
+    assert type(info.value.__cause__) is TimeoutError
+    assert "deadline of 0.05s" in str(info.value.__cause__)
+
+
+async def test_wire_timeouts_that_exhaust_retries_are_timeouts(
+    stytch: AsyncStytch, wire: Wire, sleeps: list[float]
+) -> None:
+    for _ in range(3):
+        wire.raise_(httpx.ConnectTimeout("connect timed out"))
+    with pytest.raises(HttpTimeoutError, match="ConnectTimeout") as info:
+        await stytch.sessions.get("user-1")
+    assert len(wire.requests) == 3
+    assert isinstance(info.value.__cause__, httpx.ConnectTimeout)
+
+
+async def test_deadline_passing_during_backoff_chains_the_last_failure(
+    stytch: AsyncStytch, wire: Wire
+) -> None:
+    async def overrunning_sleep(seconds: float) -> None:
+        await anyio.sleep(seconds + 0.2)  # a loop that wakes late
+
+    stytch._pipeline._sleep = overrunning_sleep
+    stytch._pipeline._random = lambda: 0.0
+    wire.raise_(httpx.ReadError("connection reset"))
+    with anyio.fail_after(2), pytest.raises(HttpTimeoutError, match=r"timed out after 0\.1s") as info:
+        await stytch.sessions.get("user-1", timeout=0.1)
+    assert len(wire.requests) == 1
+    assert isinstance(info.value.__cause__, httpx.ReadError)
+
+
+@pytest.mark.parametrize("wire_kind", ["httpx-own-timeout", "httpx-call-deadline", "pool-call-deadline"])
+async def test_both_deadline_points_over_a_socket_that_never_answers(
+    wire_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    own_timeout = wire_kind == "httpx-own-timeout"
+    async with loopback() as server, httpx.AsyncClient(timeout=0.1 if own_timeout else None) as http:
+        server.hang()
+        injected = None if wire_kind.startswith("pool") else http
+        async with AsyncStytch(PROJECT_ID, SECRET, base_url=server.url, http_client=injected) as stytch:
+            with anyio.fail_after(5), pytest.raises(HttpTimeoutError) as info:
+                await stytch.magic_links.authenticate("token", timeout=None if own_timeout else 0.1)
+    assert len(server.seen) == 1  # a POST that may have arrived is never replayed
+    cause = info.value.__cause__
+    if own_timeout:
+        assert isinstance(cause, httpx.ReadTimeout)
+    else:
+        assert type(cause) is TimeoutError
+    assert info.value.url == f"{server.url}/v1/magic_links/authenticate"
 
 
 async def test_client_timeout_is_the_default(http: httpx.AsyncClient, wire: Wire) -> None:
@@ -148,7 +226,7 @@ async def test_client_timeout_is_the_default(http: httpx.AsyncClient, wire: Wire
 
     wire.call(slow)
     async with AsyncStytch("project-test-1", "secret-1", http_client=http, timeout=0.05) as stytch:
-        with anyio.fail_after(2), pytest.raises(HttpError, match="timed out"):
+        with anyio.fail_after(2), pytest.raises(HttpTimeoutError, match="timed out"):
             await stytch.sessions.revoke(session_id="s")
 
 
