@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stytch_async.b2b.client import AsyncStytchB2B
 from stytch_async.consumer.client import AsyncStytch
 
 from ._version import __version__
@@ -9,6 +10,7 @@ from .errors import ClientError, DecodeError, HttpError, StytchError, UsageError
 
 __all__ = [
     "AsyncStytch",
+    "AsyncStytchB2B",
     "ClientError",
     "DecodeError",
     "HttpError",

@@ -1,7 +1,8 @@
-"""``idp.introspect_token_network`` (a form post) and ``idp.introspect_access_token_local``.
+"""``idp.introspect_token_network`` and ``idp.introspect_access_token_local``, for both APIs.
 
-The base class of the generated ``IDP`` resource: network introspection and its
-local twin, both with scope-based RBAC.
+The base class of the generated consumer and B2B ``IDP`` resources: OAuth token
+introspection (RFC 7662, a form post) and its local twin, both with scope-based
+RBAC against the client's cached policy.
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ from stytch_async._core.pipeline import quote_path
 from stytch_async._core.resource import Resource
 from stytch_async._local.client import verifier_for
 from stytch_async._local.jwt import custom_claims, require_str
-from stytch_async._local.rbac import as_check, deny, scopes_allow
+from stytch_async._local.rbac import AuthorizationCheckLike, as_check, deny, scopes_allow
+from stytch_async.common.tokens import IDPTokenClaims
 from stytch_async.common.types.entities import IDPTokenResponse
-from stytch_async.consumer.tokens import IDPTokenClaims
-from stytch_async.consumer.types.sessions import AuthorizationCheck
 
 _WHAT = "access token"
 
 
-class IDPExtension(Resource):
+class IDPIntrospection(Resource):
     """Token introspection for Connected Apps, over the network or locally."""
 
     async def _introspect_network(
@@ -29,9 +29,9 @@ class IDPExtension(Resource):
         token: str,
         client_id: str,
         *,
-        client_secret: str | None = None,
-        token_type_hint: str = "access_token",  # noqa: S107 - a token kind, not a credential
-        timeout: float | None = None,
+        client_secret: str | None,
+        token_type_hint: str,
+        timeout: float | None,
     ) -> IDPTokenResponse:
         body = {"token": token, "client_id": client_id, "token_type_hint": token_type_hint}
         if client_secret is not None:
@@ -52,7 +52,7 @@ class IDPExtension(Resource):
         *,
         client_secret: str | None = None,
         token_type_hint: str = "access_token",  # noqa: S107 - a token kind, not a credential
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheckLike | Mapping[str, Any] | None = None,
         timeout: float | None = None,
     ) -> IDPTokenResponse:
         """Ask Stytch whether an access or refresh token is active, and read its claims.
@@ -77,7 +77,7 @@ class IDPExtension(Resource):
         self,
         access_token: str,
         *,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheckLike | Mapping[str, Any] | None = None,
     ) -> IDPTokenClaims:
         """Check an access token Stytch issued as an identity provider, without asking Stytch.
 
