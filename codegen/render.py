@@ -514,7 +514,7 @@ def render_products(api: str) -> str:
 
 
 def render_package_init(doc: str) -> str:
-    return f'{BANNER}\n"""{doc}"""\n'
+    return f'{BANNER}\n"""{doc}"""\n\nfrom __future__ import annotations\n\n__all__: list[str] = []\n'
 
 
 # -- everything --------------------------------------------------------------------------

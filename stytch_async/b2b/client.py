@@ -27,3 +27,6 @@ class AsyncStytchB2B(LocalChecksClient, B2BProducts):
     _jwks_path = "/v1/b2b/sessions/jwks/{project_id}"
     _policy_path = "/v1/b2b/rbac/policy"
     _policy_response = "stytch_async.b2b.types.rbac:PolicyResponse"
+
+
+__all__ = ["AsyncStytchB2B"]
