@@ -48,6 +48,7 @@ class FakeStytch(Engine):
 
     def __init__(self, *, project_id: str | None = None, secret: str | None = None) -> None:
         super().__init__(project_id=project_id, secret=secret, backends=(ConsumerBackend,), catalog=ENDPOINTS)
+        self._servers: list[LoopbackServer] = []
 
     def client(self, **options: Any) -> AsyncStytch:
         """An ``AsyncStytch`` for this project whose requests the emulator answers in process.
@@ -67,8 +68,25 @@ class FakeStytch(Engine):
         return client
 
     def serve(self, host: str = "127.0.0.1", port: int = 0, *, log: bool = False) -> LoopbackServer:
-        """Start a real HTTP server for this emulator (``port=0`` picks a free one)."""
-        return LoopbackServer(self, host, port, log=log).start()
+        """Start a real HTTP server for this emulator (``port=0`` picks a free one).
+
+        Close it with ``with`` or ``close()``; :meth:`close_servers` and
+        :meth:`aclose` close any still open.
+        """
+        server = LoopbackServer(self, host, port, log=log).start()
+        self._servers.append(server)
+        return server
+
+    def close_servers(self) -> None:
+        """Close every server :meth:`serve` started that is still open."""
+        servers, self._servers = self._servers, []
+        for server in servers:
+            server.close()
+
+    async def aclose(self) -> None:
+        """Close the servers and the httpx clients this emulator made."""
+        self.close_servers()
+        await super().aclose()
 
 
 class LoopbackServer(HttpServer):
