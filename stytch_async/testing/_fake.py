@@ -19,13 +19,11 @@ from ._engine.server import HttpServer
 def _for_tests(client: AsyncStytch, fake: FakeStytch) -> AsyncStytch:
     """Tune a client to an emulator: its clock for local token checks, and no retry backoff.
 
-    Both knobs live on the client's request pipeline, which has no public
-    setting for them yet; this is the only place the emulator reaches in.
+    Neither knob has a public setting on the client yet; this function and
+    :meth:`FakeStytch.follow_clock` are the only places the emulator reaches in.
     """
-    pipeline = client._pipeline
-    pipeline.backoff_base = 0.0  # a retried request goes again at once: tests never sleep
-    client._local.clock = fake.clock.now
-    return client
+    client._pipeline.backoff_base = 0.0  # a retried request goes again at once: tests never sleep
+    return fake.follow_clock(client)
 
 
 class FakeStytch(Engine):
