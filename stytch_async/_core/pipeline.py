@@ -51,9 +51,22 @@ _JSON_HEADERS = {"Content-Type": "application/json"}
 _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def quote_path(value: str) -> str:
-    """Percent-encode one path segment; a ``/`` inside an id stays inside it."""
-    return quote(str(value), safe="")
+def quote_path(value: str, name: str = "path parameter") -> str:
+    """Percent-encode one path segment, so no value can change the route.
+
+    A ``/`` inside an id stays inside it (``%2F``). A segment of only ``.`` or
+    ``..`` would be a dot-segment, which URL libraries and servers resolve
+    (``/v1/users/..`` is ``/v1/``), so its dots are encoded too (``%2E%2E``). An
+    empty value would leave the collection's path (``/v1/users/``): it is refused
+    before anything is sent.
+    """
+    if not isinstance(value, str):
+        raise UsageError(f"{name} must be a string, got {type(value).__name__}")
+    if not value:
+        raise UsageError(f"{name} must not be empty")
+    if value in (".", ".."):
+        return value.replace(".", "%2E")
+    return quote(value, safe="")
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
