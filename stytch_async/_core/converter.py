@@ -25,6 +25,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from .fastdecode import make_fast_structure_fn, optional_inner
+from .secrets import is_secret
 
 _UTC = _dt.timezone.utc
 
@@ -97,7 +98,7 @@ def _list_fields(cl: type) -> tuple[str, ...]:
     return tuple(a.name for a in attrs.fields(cl) if _is_list_type(a.type))
 
 
-def refuse_bare_value(value: Any, where: str) -> None:
+def refuse_bare_value(value: Any, name: str, owner: str) -> None:
     """Refuse a string (or mapping) given where the request class declares a list.
 
     A ``str`` is itself a ``Sequence[str]``, so type checkers let
@@ -107,9 +108,10 @@ def refuse_bare_value(value: Any, where: str) -> None:
     mean one scope or two, which only the caller knows.
     """
     if isinstance(value, (str, bytes, bytearray, Mapping)):
+        shown = "" if is_secret(name) else f" {_short(value)}"
         raise TypeError(
-            f"{where} must be a list, got {type(value).__name__} {_short(value)}; "
-            f"wrap a single value in a list: [{_short(value)}]"
+            f"{name} (in {owner}) must be a list, got {type(value).__name__}{shown}; "
+            "wrap a single value in a list"
         )
 
 
@@ -184,7 +186,7 @@ def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Co
 
         def checked(obj: Any) -> Any:
             for name in list_fields:
-                refuse_bare_value(getattr(obj, name), f"{name} (in {cl.__name__})")
+                refuse_bare_value(getattr(obj, name), name, cl.__name__)
             return unstructure(obj)
 
         return checked

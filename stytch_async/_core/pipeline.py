@@ -34,6 +34,7 @@ from stytch_async._wire.base import Response, Wire
 from stytch_async.errors import HttpError, UsageError
 
 from .response import parse_response
+from .secrets import redact_url
 
 if TYPE_CHECKING:
     from stytch_async._local.verifier import TokenVerifier
@@ -237,7 +238,7 @@ class RequestPipeline:
         while True:
             remaining = deadline - anyio.current_time()
             if remaining <= 0:
-                raise HttpError(f"timed out after {budget}s", method=method, url=url)
+                raise HttpError(f"timed out after {budget}s", method=method, url=redact_url(url))
             response: Response | None = None
             failure: httpx.TransportError | httpx.DecodingError | None = None
             with anyio.move_on_after(remaining) as scope:
@@ -246,7 +247,7 @@ class RequestPipeline:
                 except (httpx.TransportError, httpx.DecodingError) as exc:
                     failure = exc
             if scope.cancelled_caught:
-                raise HttpError(f"timed out after {budget}s", method=method, url=url)
+                raise HttpError(f"timed out after {budget}s", method=method, url=redact_url(url))
 
             if failure is not None:
                 retryable = isinstance(failure, _NOT_SENT) or idempotent
@@ -278,7 +279,7 @@ class RequestPipeline:
 def _wrap_transport_error(exc: httpx.RequestError, method: str, url: str) -> HttpError:
     kind = type(exc).__name__
     detail = str(exc) or "no detail"
-    return HttpError(f"{kind}: {detail}", method=method, url=url)
+    return HttpError(f"{kind}: {detail}", method=method, url=redact_url(url))
 
 
 __all__ = ["RequestPipeline", "quote_path", "retry_after_seconds"]

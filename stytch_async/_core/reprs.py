@@ -1,8 +1,7 @@
-"""Repr helpers that keep credentials out of logs."""
+"""Repr helpers that keep credentials out of logs (the rule lives in :mod:`.secrets`)."""
 
 from __future__ import annotations
 
+from .secrets import hidden
 
-def hidden(value: object) -> str:
-    """Stand-in repr for a credential field: says whether it is set, never what it is."""
-    return "None" if value is None else "'<hidden>'"
+__all__ = ["hidden"]

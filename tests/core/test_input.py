@@ -92,7 +92,7 @@ async def test_a_bare_string_for_m2m_scopes_is_refused_unsent(stytch: AsyncStytc
         UsageError, match=r"scopes \(in ClientsCreateRequest\) must be a list, got str"
     ) as info:
         await stytch.m2m.clients.create(scopes="read:users")
-    assert "['read:users']" in str(info.value)  # says how to write it
+    assert "wrap a single value in a list" in str(info.value)
     assert wire.requests == []
 
 
