@@ -140,6 +140,7 @@ class BaseClient:
             ),
             jwks_cooldown=_check_seconds("jwks_cooldown", jwks_cooldown, allow_zero=True),
             preload_jwks=bool(preload_jwks),
+            check_open=self._check_open,
         )
         self._pipeline.local = self._local
 
@@ -151,9 +152,13 @@ class BaseClient:
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    def _client_for_request(self) -> Wire:
+    def _check_open(self) -> None:
+        """Refuse any use, remote call or local check, once the client is closed."""
         if self._state is _State.CLOSED:
             raise UsageError(f"{type(self).__name__} is closed; create a new client")
+
+    def _client_for_request(self) -> Wire:
+        self._check_open()
         if self._http is None:
             # Ours to choose: our own pool, or httpx when the environment names a proxy.
             self._http = default_wire(self.base_url, self._fraud_base_url)

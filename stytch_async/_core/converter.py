@@ -25,6 +25,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from .fastdecode import make_fast_structure_fn, optional_inner
+from .reprs import short
 from .secrets import is_secret
 
 _UTC = _dt.timezone.utc
@@ -108,16 +109,11 @@ def refuse_bare_value(value: Any, name: str, owner: str) -> None:
     mean one scope or two, which only the caller knows.
     """
     if isinstance(value, (str, bytes, bytearray, Mapping)):
-        shown = "" if is_secret(name) else f" {_short(value)}"
+        shown = "" if is_secret(name) else f" {short(value)}"
         raise TypeError(
             f"{name} (in {owner}) must be a list, got {type(value).__name__}{shown}; "
             "wrap a single value in a list"
         )
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Converter:

@@ -40,6 +40,7 @@ class TokenVerifier:
         jwks_refresh_interval: float,
         jwks_cooldown: float,
         preload_jwks: bool,
+        check_open: Callable[[], None],
     ) -> None:
         from stytch_async.rbac import Rbac
 
@@ -54,6 +55,8 @@ class TokenVerifier:
             cooldown=jwks_cooldown,
         )
         self.preload_jwks = preload_jwks
+        #: Raises the client's own "closed" UsageError once it is closed.
+        self.check_open = check_open
         #: Seconds since the epoch; tests may swap it.
         self.clock: Callable[[], float] = time.time
         self._group: TaskGroup | None = None
@@ -101,6 +104,7 @@ class TokenVerifier:
 
     async def verify(self, token: object, *, what: str, leeway: object, max_age: object) -> dict[str, Any]:
         """Verify ``token`` as a JWT this project issued; return its claims."""
+        self.check_open()
         leeway_s, max_age_s = check_window(leeway, max_age)
         kid = read_kid(token, what)
         assert isinstance(token, str)  # read_kid checked it
@@ -123,4 +127,5 @@ def verifier_of(pipeline: RequestPipeline) -> TokenVerifier:
     local = pipeline.local
     if local is None:
         raise UsageError("local token checks need a product object that belongs to an AsyncStytch client")
+    local.check_open()  # a closed client refuses local checks as it refuses remote calls
     return local
