@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from ._version import __version__
 from .client import AsyncStytch
 from .errors import ClientError, DecodeError, HttpError, StytchError, UsageError
+
+# A library adds no handler of its own but this one, so its warnings (a key-set outage)
+# stay out of stderr in programs that never configured logging.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "AsyncStytch",

@@ -32,6 +32,8 @@ class AsyncStytch(BaseClient, ConsumerProducts):
     the key set on entering the block and fails fast if Stytch cannot provide it.
     """
 
+    _warm_modules = ("stytch_async.models",)
+
     def __init__(
         self,
         project_id: str,
