@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from stytch_async._local.jwt import MAX_TOKEN_CHARS, check_claims, check_window, read_kid
+from stytch_async._local.jwt import (
+    MAX_TOKEN_CHARS,
+    check_claims,
+    check_window,
+    read_kid,
+    require_str,
+    verify_signature,
+)
 from stytch_async.errors import (
     JwtExpiredError,
     JwtInvalidError,
@@ -15,7 +22,7 @@ from stytch_async.errors import (
     UsageError,
 )
 from tests.support.recorded import PROJECT_ID
-from tests.support.tokens import b64, unsigned
+from tests.support.tokens import b64, signer, unsigned
 
 ISS = f"stytch.com/{PROJECT_ID}"
 NOW = 1_700_000_000.0
@@ -196,3 +203,43 @@ def test_check_window_refuses_bad_leeway(leeway: Any, max_age: Any) -> None:
 def test_check_window_refuses_bad_max_age(max_age: Any) -> None:
     with pytest.raises(UsageError, match="maximum token age must be"):
         check_window(0, max_age)
+
+
+# -- what each refusal says (never the token, always what was wrong) ------------------------
+
+
+def test_refusals_name_the_token_and_the_offending_value() -> None:
+    with pytest.raises(JwtInvalidError) as info:
+        check(claims(iss="https://evil.example"))
+    assert info.value.error_message == "token was issued by 'https://evil.example', not this project"
+    with pytest.raises(JwtInvalidError) as info:
+        check(claims(aud=["other-project"]))
+    assert info.value.error_message == "token is meant for ['other-project'], not this project"
+    for name in ("exp", "nbf", "iat"):
+        with pytest.raises(JwtInvalidError) as info:
+            check(claims(**{name: "soon"}))
+        assert info.value.error_message == f"token claim {name!r} is not a number"
+
+
+def test_require_str_says_which_claim_is_missing() -> None:
+    assert require_str({"sub": "user-1"}, "sub", "session JWT") == "user-1"
+    with pytest.raises(JwtInvalidError) as info:
+        require_str({"sub": 5}, "sub", "session JWT")
+    assert info.value.error_message == "session JWT has no string 'sub' claim"
+    assert info.value.reason == "missing_claim"
+
+
+def test_signature_refusals_say_what_failed() -> None:
+    good = signer("jwk-test-primary")
+    other = signer("jwk-test-other")
+    token = good.mint(claims())
+    assert verify_signature(token, good.key, "session JWT")["iss"] == ISS
+    with pytest.raises(JwtInvalidError) as info:
+        verify_signature(token, other.key, "session JWT")
+    assert info.value.error_message == "session JWT signature does not verify"
+    assert info.value.reason == "signature"
+    header, _, rest = token.partition(".")
+    with pytest.raises(JwtInvalidError) as info:
+        verify_signature(header + ".!!!." + rest.partition(".")[2], good.key, "session JWT")
+    assert info.value.error_message.startswith("session JWT cannot be decoded: ")
+    assert info.value.reason == "malformed"
