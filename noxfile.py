@@ -63,3 +63,43 @@ def bench(session: nox.Session) -> None:
     """Side-by-side benchmark against the official SDK and raw httpx/aiohttp (see docs/performance.md)."""
     session.install("-e", ".", *BENCH_COMPARE)
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+# Mutation testing is CPU-heavy (minutes per module), so it stays out of the default run.
+MUTATE_MODULES = {
+    "stytch_async._local.jwt": "stytch_async/_local/jwt.py",
+    "stytch_async._core.pipeline": "stytch_async/_core/pipeline.py",
+    "stytch_async._core.response": "stytch_async/_core/response.py",
+    "stytch_async._local.rbac": "stytch_async/_local/rbac.py",
+}
+MUTATE_GOAL = 0.90
+
+
+@nox.session  # not in nox.options.sessions: only when asked for
+def mutate(session: nox.Session) -> None:
+    """mutmut over the security-critical modules, one module at a time; fails under 90 % killed.
+
+    ``nox -s mutate -- stytch_async._local.jwt`` runs one module. Configuration (which files,
+    which tests) is ``[tool.mutmut]`` in pyproject.toml; survivors judged equivalent are listed
+    with the reason in docs/reliability.md ("Mutation testing").
+    """
+    session.install("-e", ".[test]", "mutmut==3.8.1")
+    modules = session.posargs or list(MUTATE_MODULES)
+    for module in modules:
+        session.run("mutmut", "run", "--max-children", "2", f"{module}.*")
+    listing = session.run("mutmut", "results", "--all", "true", silent=True) or ""
+    failed = []
+    for module in modules:
+        statuses = [
+            line.rpartition(": ")[2].strip()
+            for line in str(listing).splitlines()
+            if line.strip().startswith(f"{module}.")
+        ]
+        counted = [s for s in statuses if s not in ("skipped", "not checked")]
+        killed = sum(s in ("killed", "timeout") for s in counted)
+        score = killed / len(counted) if counted else 0.0
+        session.log(f"{module}: {killed}/{len(counted)} killed ({score:.0%})")
+        if score < MUTATE_GOAL:
+            failed.append(module)
+    if failed:
+        session.error(f"under {MUTATE_GOAL:.0%} killed: {', '.join(failed)} (see `mutmut results`)")

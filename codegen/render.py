@@ -21,6 +21,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from stytch_async._core.secrets import is_secret as _is_secret
+
 from .api_spec import (
     ENTITIES,
     Endpoint,
@@ -42,13 +44,10 @@ BANNER = (
     "# Change the spec or the generator and run `python codegen/generate.py`.\n"
 )
 
-# Field names whose values are credentials: hidden from reprs.
-_SECRET_SUFFIXES = ("token", "jwt", "secret", "password", "verifier")
-_SECRET_NAMES = frozenset({"code", "recovery_code", "recovery_codes", "backup_codes", "qr_code"})
-
 
 def is_secret(name: str) -> bool:
-    return name.endswith(_SECRET_SUFFIXES) or name in _SECRET_NAMES
+    """Fields that may carry credentials get a hiding repr; the rule is the package's own."""
+    return _is_secret(name)
 
 
 _BUILTIN = {"str": "str", "int": "int", "bool": "bool", "float": "float", "Any": "Any"}

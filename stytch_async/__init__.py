@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from stytch_async.b2b.client import AsyncStytchB2B
 from stytch_async.consumer.client import AsyncStytch
 
 from ._version import __version__
 from .errors import ClientError, DecodeError, HttpError, StytchError, UsageError
+
+# A library adds no handler of its own but this one, so its warnings (a key-set outage)
+# stay out of stderr in programs that never configured logging.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "AsyncStytch",

@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import base64
 import enum
+import importlib
 import platform
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urlsplit
 
+import anyio
 import httpx
 
 from stytch_async._version import __version__
 from stytch_async._wire.base import HttpxWire, Wire, default_wire
+from stytch_async._wire.pool import Pool, shared_ssl_context
 from stytch_async.errors import UsageError
 
 from .converter import CONVERTER
@@ -48,10 +52,18 @@ class _State(enum.Enum):
 
 
 def _check_credential(name: str, value: object) -> str:
+    # The value itself is never quoted: it may be the secret.
     if not isinstance(value, str):
         raise UsageError(f"{name} must be a string, got {type(value).__name__}")
     if not value.strip():
         raise UsageError(f"{name} must not be empty")
+    if value != value.strip():
+        raise UsageError(
+            f"{name} has leading or trailing whitespace (a newline read from a file or an "
+            "environment variable?); strip it: Stytch would refuse every call with 401"
+        )
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise UsageError(f"{name} contains whitespace or control characters; check how it was read")
     return value
 
 
@@ -72,6 +84,13 @@ def resolve_base_url(project_id: str, base_url: str | None, environment: str | N
     if base_url is not None:
         if not isinstance(base_url, str) or not base_url.startswith(("https://", "http://")):
             raise UsageError(f"base_url must be an http(s) URL, got {base_url!r}")
+        try:
+            parts = urlsplit(base_url)
+            parts.port  # noqa: B018 - reading it is the check: out of range raises ValueError
+        except ValueError as exc:
+            raise UsageError(f"base_url {base_url!r} is not a valid URL: {exc}") from exc
+        if not parts.hostname:
+            raise UsageError(f"base_url {base_url!r} names no host")
         return base_url.rstrip("/")
     if environment is not None:
         if environment == "live":
@@ -91,6 +110,10 @@ def resolve_base_url(project_id: str, base_url: str | None, environment: str | N
 
 class BaseClient:
     """Construction, the httpx client and the open/closed state machine."""
+
+    #: Modules nearly every first call needs (the API's shared types), imported by
+    #: ``__aenter__`` in a worker thread so the first call does not block the loop.
+    _warm_modules: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -139,9 +162,13 @@ class BaseClient:
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    def _client_for_request(self) -> Wire:
+    def _check_open(self) -> None:
+        """Refuse any use, remote call or local check, once the client is closed."""
         if self._state is _State.CLOSED:
             raise UsageError(f"{type(self).__name__} is closed; create a new client")
+
+    def _client_for_request(self) -> Wire:
+        self._check_open()
         if self._http is None:
             # Ours to choose: our own pool, or httpx when the environment names a proxy.
             self._http = default_wire(self.base_url, self._fraud_base_url)
@@ -152,14 +179,27 @@ class BaseClient:
     async def __aenter__(self) -> Self:
         if self._state is _State.ENTERED:
             raise UsageError(f"{type(self).__name__} is already open in an 'async with' block")
-        self._client_for_request()
+        wire = self._client_for_request()
         try:
+            await anyio.to_thread.run_sync(self._warm_up, isinstance(wire, Pool))
             await self._start_background()
         except BaseException:
             await self.aclose()
             raise
         self._state = _State.ENTERED
         return self
+
+    def _warm_up(self, own_pool: bool) -> None:
+        """One-off work the first call would otherwise do on the event loop (runs in a thread).
+
+        Importing the shared types builds a hundred attrs classes (compiling each one's
+        methods); the pool's verifying TLS context reads the CA bundle. Both are cached
+        process-wide, so only the first client pays, and off the loop.
+        """
+        for module in self._warm_modules:
+            importlib.import_module(module)
+        if own_pool and self.base_url.startswith("https://"):
+            shared_ssl_context()
 
     async def __aexit__(
         self,

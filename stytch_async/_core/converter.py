@@ -16,7 +16,8 @@ which field failed; only the failing call pays for that.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, MutableSequence, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, Literal, Union, get_args, get_origin
 
 import attrs
@@ -24,6 +25,8 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from .fastdecode import make_fast_structure_fn, optional_inner
+from .reprs import short
+from .secrets import is_secret
 
 _UTC = _dt.timezone.utc
 
@@ -78,6 +81,39 @@ def _structure_dict_any(value: Any, _type: Any) -> dict[str, Any]:
 
 def _unstructure_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
     return dict(value)
+
+
+_LIST_ORIGINS = (list, tuple, set, frozenset, Sequence, MutableSequence, Collection, Iterable, AbstractSet)
+
+
+def _is_list_type(tp: Any) -> bool:
+    """``list[str]``, ``Sequence[str] | None`` and the like: a JSON array on the wire."""
+    inner = optional_inner(tp)
+    if inner is not None:
+        tp = inner
+    return tp in _LIST_ORIGINS or get_origin(tp) in _LIST_ORIGINS
+
+
+def _list_fields(cl: type) -> tuple[str, ...]:
+    attrs.resolve_types(cl)
+    return tuple(a.name for a in attrs.fields(cl) if _is_list_type(a.type))
+
+
+def refuse_bare_value(value: Any, name: str, owner: str) -> None:
+    """Refuse a string (or mapping) given where the request class declares a list.
+
+    A ``str`` is itself a ``Sequence[str]``, so type checkers let
+    ``scopes="read:users"`` through and encoding would send one item per
+    character. It is refused rather than wrapped into a one-item list: Stytch's
+    arrays are arrays, and a string such as ``"read:users write:users"`` could
+    mean one scope or two, which only the caller knows.
+    """
+    if isinstance(value, (str, bytes, bytearray, Mapping)):
+        shown = "" if is_secret(name) else f" {short(value)}"
+        raise TypeError(
+            f"{name} (in {owner}) must be a list, got {type(value).__name__}{shown}; "
+            "wrap a single value in a list"
+        )
 
 
 def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Converter:
@@ -139,7 +175,17 @@ def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Co
 
     def _unstructure_attrs(cl: type) -> Any:
         # Optional request fields default to None and are left out of the body.
-        return make_dict_unstructure_fn(cl, conv, _cattrs_omit_if_default=True)
+        unstructure: Callable[[Any], Any] = make_dict_unstructure_fn(cl, conv, _cattrs_omit_if_default=True)
+        list_fields = _list_fields(cl)
+        if not list_fields:
+            return unstructure
+
+        def checked(obj: Any) -> Any:
+            for name in list_fields:
+                refuse_bare_value(getattr(obj, name), name, cl.__name__)
+            return unstructure(obj)
+
+        return checked
 
     conv.register_structure_hook_factory(attrs.has, _structure_attrs)
     conv.register_unstructure_hook_factory(attrs.has, _unstructure_attrs)

@@ -32,6 +32,7 @@ from stytch_async._wire.base import Response, Wire
 from stytch_async.errors import HttpError, HttpTimeoutError, UsageError
 
 from .response import parse_response, retry_after_seconds
+from .secrets import redact_url
 
 T = TypeVar("T")
 
@@ -46,9 +47,22 @@ _JSON_HEADERS = {"Content-Type": "application/json"}
 _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def quote_path(value: str) -> str:
-    """Percent-encode one path segment; a ``/`` inside an id stays inside it."""
-    return quote(str(value), safe="")
+def quote_path(value: str, name: str = "path parameter") -> str:
+    """Percent-encode one path segment, so no value can change the route.
+
+    A ``/`` inside an id stays inside it (``%2F``). A segment of only ``.`` or
+    ``..`` would be a dot-segment, which URL libraries and servers resolve
+    (``/v1/users/..`` is ``/v1/``), so its dots are encoded too (``%2E%2E``). An
+    empty value would leave the collection's path (``/v1/users/``): it is refused
+    before anything is sent.
+    """
+    if not isinstance(value, str):
+        raise UsageError(f"{name} must be a string, got {type(value).__name__}")
+    if not value:
+        raise UsageError(f"{name} must not be empty")
+    if value in (".", ".."):
+        return value.replace(".", "%2E")
+    return quote(value, safe="")
 
 
 def _query_value(value: Any) -> Any:
@@ -246,7 +260,7 @@ def _wrap_transport_error(exc: httpx.RequestError, method: str, url: str) -> Htt
     kind = type(exc).__name__
     detail = str(exc) or "no detail"
     cls = HttpTimeoutError if isinstance(exc, httpx.TimeoutException) else HttpError
-    return cls(f"{kind}: {detail}", method=method, url=url)
+    return cls(f"{kind}: {detail}", method=method, url=redact_url(url))
 
 
 def _deadline_error(budget: float | None, method: str, url: str) -> HttpTimeoutError:

@@ -1,13 +1,13 @@
-"""Reprs for generated types: credentials hidden, unset fields left out."""
+"""Reprs for generated types and messages: credentials hidden, unset fields left out.
+
+Which names and values count as credentials is decided in :mod:`.secrets`.
+"""
 
 from __future__ import annotations
 
 import attrs
 
-
-def hidden(value: object) -> str:
-    """Stand-in repr for a credential field: says whether it is set, never what it is."""
-    return "None" if value is None else "'<hidden>'"
+from .secrets import hidden
 
 
 def compact_repr(self: object) -> str:
@@ -26,4 +26,10 @@ def compact_repr(self: object) -> str:
     return f"{type(self).__name__}({', '.join(parts)})"
 
 
-__all__ = ["compact_repr", "hidden"]
+def short(value: object) -> str:
+    """A repr of ``value`` cut to 40 characters, for messages quoting untrusted input."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+__all__ = ["compact_repr", "hidden", "short"]

@@ -20,6 +20,7 @@ from stytch_async._wire.base import Response
 from stytch_async.errors import ClientError, DecodeError, RateLimitError, _ClientErrorFields
 
 from .converter import make_converter
+from .secrets import redact
 
 T = TypeVar("T")
 
@@ -30,27 +31,12 @@ except ImportError:  # pragma: no cover - orjson is a dependency on CPython only
     _orjson_loads = None
 
 _EXCERPT = 200
-_SECRET_HINTS = ("token", "jwt", "secret", "password", "code", "key")
-
-
-def _redact(value: Any) -> Any:
-    """Blank out values under keys that may carry credentials."""
-    if isinstance(value, dict):
-        return {
-            k: "<redacted>"
-            if isinstance(k, str) and any(h in k.lower() for h in _SECRET_HINTS) and isinstance(v, str)
-            else _redact(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_redact(v) for v in value]
-    return value
 
 
 def body_excerpt(text: str, data: Any = None) -> str:
     """A short start of a body, safe to log: JSON values under secret-ish keys are hidden."""
     if data is not None:
-        text = json.dumps(_redact(data), separators=(",", ":"))
+        text = json.dumps(redact(data), separators=(",", ":"))
         return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
     # Non-JSON text is shown only as far as it cannot be a token-bearing JSON fragment.
     text = text.strip()

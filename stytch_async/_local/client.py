@@ -33,6 +33,7 @@ class ApiContext:
 def verifier_for(ctx: Context) -> TokenVerifier:
     """The verifier of a product's context; a product built on a bare pipeline context cannot check locally."""
     if isinstance(ctx, ApiContext):
+        ctx.verifier.check_open()  # a closed client refuses local checks as it refuses remote calls
         return ctx.verifier
     raise UsageError("local token checks need a product object that belongs to an AsyncStytch client")
 
@@ -82,6 +83,7 @@ class LocalChecksClient(BaseClient):
             ),
             jwks_cooldown=check_seconds("jwks_cooldown", jwks_cooldown, allow_zero=True),
             preload_jwks=bool(preload_jwks),
+            check_open=self._check_open,
         )
         self._context = ApiContext(self._pipeline, self._local)
 

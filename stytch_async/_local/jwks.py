@@ -10,6 +10,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry, Key
 
 from stytch_async._core.pipeline import RequestPipeline
+from stytch_async._core.reprs import short
 from stytch_async._core.response import client_error
 from stytch_async.errors import DecodeError, JwksUnavailableError, JwtInvalidError
 
@@ -75,7 +76,7 @@ class JwksCache:
         if keys is not None and kid in keys:
             return keys[kid]
         if not refreshed:
-            await self.refresher.refresh_if_allowed()
+            refreshed = await self.refresher.refresh_if_allowed()
             keys = self.refresher.value
         if keys is None:
             raise JwksUnavailableError(
@@ -84,11 +85,23 @@ class JwksCache:
                 url=self._pipeline.base_url + self.path,
             ) from self.refresher.error
         key = keys.get(kid)
-        if key is None:
+        if key is not None:
+            return key
+        if refreshed and self.refresher.error is None:
             raise JwtInvalidError(
-                f"{what} is signed by a key this project does not publish", reason="unknown_key"
+                f"{what} is signed by a key this project does not publish (key id {short(kid)})",
+                reason="unknown_key",
             )
-        return key
+        # The key may be new (a rotation) but could not be fetched: say what is known.
+        known = f"{what} is signed by key id {short(kid)}, not in the key set fetched {self.refresher.age():.0f}s ago"
+        if refreshed:
+            why = f"fetching a newer one failed ({self.refresher.error})"
+        else:
+            why = (
+                f"the key set is fetched at most every {self.refresher.cooldown:g}s, "
+                f"next in {self.refresher.cooldown_left():.1f}s"
+            )
+        raise JwtInvalidError(f"{known}; {why}", reason="unknown_key")
 
     async def preload(self) -> None:
         """Fetch now; raise :class:`JwksUnavailableError` if there is still no key set."""

@@ -19,6 +19,7 @@ from joserfc import jwt as _jose_jwt
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import Key
 
+from stytch_async._core.reprs import short
 from stytch_async.errors import (
     JwtExpiredError,
     JwtInvalidError,
@@ -45,11 +46,6 @@ def _b64url(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def read_kid(token: object, what: str) -> str:
     """Check the token's shape and header; return the id of the key that signed it."""
     if not isinstance(token, str):
@@ -69,7 +65,7 @@ def read_kid(token: object, what: str) -> str:
     alg = header.get("alg")
     if alg not in ALGORITHMS:
         raise JwtInvalidError(
-            f"{what} is signed with {_short(alg)}; only RS256 is accepted", reason="algorithm"
+            f"{what} is signed with {short(alg)}; only RS256 is accepted", reason="algorithm"
         )
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
@@ -111,12 +107,12 @@ def check_claims(
             raise JwtInvalidError(f"{what} has no {name!r} claim", reason="missing_claim")
     if claims["iss"] not in issuers:
         raise JwtInvalidError(
-            f"{what} was issued by {_short(claims['iss'])}, not this project", reason="issuer"
+            f"{what} was issued by {short(claims['iss'])}, not this project", reason="issuer"
         )
     aud = claims["aud"]
     audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
     if audience not in audiences:
-        raise JwtInvalidError(f"{what} is meant for {_short(aud)}, not this project", reason="audience")
+        raise JwtInvalidError(f"{what} is meant for {short(aud)}, not this project", reason="audience")
     exp = _number(claims, "exp", what)
     nbf = _number(claims, "nbf", what)
     iat = _number(claims, "iat", what)

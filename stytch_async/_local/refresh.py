@@ -63,6 +63,18 @@ class Refresher(Generic[T]):
         """True when a caller-driven fetch is allowed now."""
         return self.attempted_at is None or anyio.current_time() - self.attempted_at >= self.cooldown
 
+    def cooldown_left(self) -> float:
+        """Seconds until a caller-driven fetch is allowed again (0 when it is allowed now)."""
+        if self.attempted_at is None:
+            return 0.0
+        return max(0.0, self.attempted_at + self.cooldown - anyio.current_time())
+
+    def age(self) -> float:
+        """Seconds since the last successful fetch (infinite if there was none)."""
+        if self.fetched_at is None:
+            return float("inf")
+        return anyio.current_time() - self.fetched_at
+
     def stale(self) -> bool:
         """True when the value is missing, or too old and no background task refreshes it."""
         if self.value is None or self.fetched_at is None:

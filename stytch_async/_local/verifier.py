@@ -42,6 +42,7 @@ class TokenVerifier:
         jwks_refresh_interval: float,
         jwks_cooldown: float,
         preload_jwks: bool,
+        check_open: Callable[[], None],
     ) -> None:
         self.project_id = pipeline.project_id
         # Stytch signs with ``stytch.com/<project id>``; a custom domain signs with its own URL.
@@ -62,6 +63,8 @@ class TokenVerifier:
             cooldown=jwks_cooldown,
         )
         self.preload_jwks = preload_jwks
+        #: Raises the client's own "closed" UsageError once it is closed.
+        self.check_open = check_open
         #: Seconds since the epoch; tests may swap it.
         self.clock: Callable[[], float] = time.time
         self._group: TaskGroup | None = None
@@ -109,6 +112,7 @@ class TokenVerifier:
 
     async def verify(self, token: object, *, what: str, leeway: object, max_age: object) -> dict[str, Any]:
         """Verify ``token`` as a JWT this project issued; return its claims."""
+        self.check_open()
         leeway_s, max_age_s = check_window(leeway, max_age)
         kid = read_kid(token, what)
         assert isinstance(token, str)  # read_kid checked it

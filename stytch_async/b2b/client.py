@@ -27,6 +27,7 @@ class AsyncStytchB2B(LocalChecksClient, B2BProducts):
     _jwks_path = "/v1/b2b/sessions/jwks/{project_id}"
     _policy_path = "/v1/b2b/rbac/policy"
     _policy_response = "stytch_async.b2b.types.rbac:PolicyResponse"
+    _warm_modules = ("stytch_async.common.types.entities", "stytch_async.b2b.types.entities")
 
 
 __all__ = ["AsyncStytchB2B"]

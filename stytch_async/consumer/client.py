@@ -33,6 +33,7 @@ class AsyncStytch(LocalChecksClient, ConsumerProducts):
     _jwks_path = "/v1/sessions/jwks/{project_id}"
     _policy_path = "/v1/rbac/policy"
     _policy_response = "stytch_async.consumer.types.rbac:PolicyResponse"
+    _warm_modules = ("stytch_async.common.types.entities", "stytch_async.consumer.types.entities")
 
 
 __all__ = ["AsyncStytch"]

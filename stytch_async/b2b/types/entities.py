@@ -96,7 +96,7 @@ class Address:
     street_address: str
     locality: str
     region: str
-    postal_code: str
+    postal_code: str = attrs.field(repr=hidden)
     country: str
     type: str
     primary: bool

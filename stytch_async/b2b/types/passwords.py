@@ -282,7 +282,7 @@ class MigrateRequest:
     """What ``passwords.migrate`` sends."""
 
     email_address: str
-    hash: str
+    hash: str = attrs.field(repr=hidden)
     hash_type: MigrateRequestHashType | str
     organization_id: str
     md_5_config: MD5Config | Mapping[str, Any] | None = None

@@ -21,7 +21,7 @@ class OAuthAuthorizeResponse:
     request_id: str
     status_code: int
     redirect_uri: str
-    authorization_code: str | None = None
+    authorization_code: str | None = attrs.field(default=None, repr=hidden)
 
     __repr__ = compact_repr
 

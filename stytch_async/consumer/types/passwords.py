@@ -205,7 +205,7 @@ class MigrateRequest:
     """What ``passwords.migrate`` sends."""
 
     email: str
-    hash: str
+    hash: str = attrs.field(repr=hidden)
     hash_type: MigrateRequestHashType | str
     md_5_config: MD5Config | Mapping[str, Any] | None = None
     argon_2_config: Argon2Config | Mapping[str, Any] | None = None

@@ -93,7 +93,7 @@ class AuthenticateRequest:
     """What ``totps.authenticate`` sends."""
 
     user_id: str
-    totp_code: str
+    totp_code: str = attrs.field(repr=hidden)
     session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
     session_jwt: str | None = attrs.field(default=None, repr=hidden)
