@@ -16,6 +16,8 @@ from stytch_async import AsyncStytch, AsyncStytchB2B
 from stytch_async._core.converter import make_converter
 from tests.support.recorded import PROJECT_ID, SECRET, Wire
 
+pytest_plugins = ("pytester",)  # tests/testing/test_pytest_plugin.py runs small user test files
+
 
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:

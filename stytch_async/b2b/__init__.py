@@ -1,4 +1,4 @@
-"""The B2B API: ``AsyncStytchB2B``, its generated types and resources.
+"""The B2B API: ``AsyncStytchB2B`` (``stytch_async.AsyncStytchB2B``), its generated types and resources.
 
 Types live in ``stytch_async.b2b.types.<product>`` (entities several B2B products
 share, such as ``Organization`` and ``Member``, in ``stytch_async.b2b.types.entities``;
@@ -7,6 +7,4 @@ entities both APIs share in ``stytch_async.common.types.entities``).
 
 from __future__ import annotations
 
-from stytch_async.b2b.client import AsyncStytchB2B
-
-__all__ = ["AsyncStytchB2B"]
+__all__: list[str] = []  # the client is imported from ``stytch_async``

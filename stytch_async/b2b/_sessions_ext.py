@@ -27,7 +27,12 @@ from stytch_async._local.jwt import require_str
 from stytch_async._local.rbac import as_check, authorize_member
 from stytch_async.b2b.tokens import AuthenticateJWTResponse, MemberSessionWithClaims
 from stytch_async.b2b.types.entities import MemberSession
-from stytch_async.b2b.types.sessions import AuthenticateRequest, AuthenticateResponse, AuthorizationCheck
+from stytch_async.b2b.types.sessions import (
+    AuthenticateRequest,
+    AuthenticateResponse,
+    AuthorizationCheck,
+    AuthorizationCheckDict,
+)
 from stytch_async.errors import JwtInvalidError, UsageError
 
 C = TypeVar("C")
@@ -66,7 +71,7 @@ class B2BSessionsExtension(Resource):
         session_jwt: str,
         max_token_age_seconds: float | None,
         leeway: float,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None,
     ) -> MemberSession:
         local = verifier_for(self._ctx)
         check = None if authorization_check is None else as_check(authorization_check, organization=True)
@@ -91,7 +96,7 @@ class B2BSessionsExtension(Resource):
         *,
         max_token_age_seconds: float | None = None,
         leeway: float = 0,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
     ) -> MemberSession: ...
 
     @overload
@@ -101,7 +106,7 @@ class B2BSessionsExtension(Resource):
         *,
         max_token_age_seconds: float | None = None,
         leeway: float = 0,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         claims_type: type[C],
     ) -> MemberSessionWithClaims[C]: ...
 
@@ -111,7 +116,7 @@ class B2BSessionsExtension(Resource):
         *,
         max_token_age_seconds: float | None = None,
         leeway: float = 0,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         claims_type: type[C] | None = None,
     ) -> MemberSession | MemberSessionWithClaims[C]:
         """Check a member session JWT with the project's B2B keys, without asking Stytch.
@@ -145,7 +150,7 @@ class B2BSessionsExtension(Resource):
         *,
         max_token_age_seconds: float | None = None,
         session_custom_claims: Mapping[str, Any] | None = None,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         timeout: float | None = None,
     ) -> AuthenticateJWTResponse[dict[str, Any]]: ...
 
@@ -156,7 +161,7 @@ class B2BSessionsExtension(Resource):
         *,
         max_token_age_seconds: float | None = None,
         session_custom_claims: Mapping[str, Any] | None = None,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         timeout: float | None = None,
         claims_type: type[C],
     ) -> AuthenticateJWTResponse[C]: ...
@@ -167,7 +172,7 @@ class B2BSessionsExtension(Resource):
         *,
         max_token_age_seconds: float | None = None,
         session_custom_claims: Mapping[str, Any] | None = None,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         timeout: float | None = None,
         claims_type: type[C] | None = None,
     ) -> AuthenticateJWTResponse[Any]:

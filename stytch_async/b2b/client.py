@@ -33,3 +33,6 @@ class AsyncStytchB2B(LocalChecksClient, B2BProducts):
         "/v1/b2b/rbac/organizations/{organization_id}",
         "stytch_async.b2b.types.rbac:OrganizationsGetOrgPolicyResponse",
     )
+
+
+__all__ = ["AsyncStytchB2B"]

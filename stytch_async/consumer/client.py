@@ -33,3 +33,6 @@ class AsyncStytch(LocalChecksClient, ConsumerProducts):
     _jwks_path = "/v1/sessions/jwks/{project_id}"
     _policy_path = "/v1/rbac/policy"
     _policy_response = "stytch_async.consumer.types.rbac:PolicyResponse"
+
+
+__all__ = ["AsyncStytch"]

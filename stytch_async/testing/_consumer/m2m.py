@@ -14,13 +14,15 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from ._records import M2MClientRecord
-from ._routing import Routes
-from ._search import Filters, page
-from ._state import Call, State
-from ._wire import ApiError, Body, fail
+from stytch_async.testing._engine.body import Body
+from stytch_async.testing._engine.errors import ApiError, fail
+from stytch_async.testing._engine.routing import Routes
+from stytch_async.testing._engine.search import Filters, page
 
-ROUTES = Routes()
+from .records import M2MClientRecord
+from .state import Call, ConsumerState
+
+ROUTES: Routes[ConsumerState] = Routes()
 
 TOKEN_LIFETIME = 3600
 MIN_SECRET_LENGTH = 32
@@ -52,7 +54,7 @@ def _scopes(body: Body, *, required: bool) -> list[str] | None:
     return scopes
 
 
-def _client(state: State, client_id: str) -> M2MClientRecord:
+def _client(state: ConsumerState, client_id: str) -> M2MClientRecord:
     client = state.m2m_clients.get(client_id)
     if client is None:
         raise fail("m2m_client_not_found")
@@ -160,7 +162,7 @@ def rotate_cancel(call: Call) -> dict[str, Any]:
 
 
 def _oauth_error(status: int, error: str, description: str) -> ApiError:
-    return ApiError(status, error, description, oauth=True)
+    return ApiError(error, description, status=status, oauth=True)
 
 
 @ROUTES.post("/v1/public/{project_id}/oauth2/token", public=True)

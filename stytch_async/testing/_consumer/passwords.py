@@ -15,14 +15,16 @@ import hmac
 import os
 from typing import Any
 
-from ._magic_links import check_pkce, link_url
-from ._records import EmailRecord, Factor, PasswordRecord, PendingToken, UserRecord, email_factor
-from ._routing import Routes
-from ._sessions import SessionRequest
-from ._state import Call, State
-from ._wire import Body, fail
+from stytch_async.testing._engine.body import Body
+from stytch_async.testing._engine.errors import fail
+from stytch_async.testing._engine.routing import Routes
 
-ROUTES = Routes()
+from .magic_links import check_pkce, link_url
+from .records import EmailRecord, Factor, PasswordRecord, PendingToken, UserRecord, email_factor
+from .sessions import SessionRequest
+from .state import Call, ConsumerState
+
+ROUTES: Routes[ConsumerState] = Routes()
 
 MIN_LENGTH = 8
 MIN_CLASSES = 3
@@ -112,7 +114,7 @@ def _digest(password: str, salt: bytes) -> bytes:
     return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, _ITERATIONS)
 
 
-def _set_password(state: State, user: UserRecord, password: str) -> None:
+def _set_password(state: ConsumerState, user: UserRecord, password: str) -> None:
     salt = os.urandom(16)
     user.password = PasswordRecord(state.new_id("password"), salt, _digest(password, salt))
 
@@ -133,7 +135,7 @@ def _password_factor(user: UserRecord, now: float) -> Factor:
     return email_factor("password", "knowledge", email, now)
 
 
-def _user_by_email(state: State, body: Body) -> tuple[UserRecord, EmailRecord]:
+def _user_by_email(state: ConsumerState, body: Body) -> tuple[UserRecord, EmailRecord]:
     address = body.need_email()
     found = state.by_email(address)
     if found is None:

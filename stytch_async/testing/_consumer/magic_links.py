@@ -15,13 +15,15 @@ import hmac
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ._records import EmailRecord, Factor, PendingToken, UserRecord, email_factor
-from ._routing import Routes
-from ._sessions import SessionRequest, target_user
-from ._state import Call, reach, set_name
-from ._wire import Body, fail
+from stytch_async.testing._engine.body import Body
+from stytch_async.testing._engine.errors import fail
+from stytch_async.testing._engine.routing import Routes
 
-ROUTES = Routes()
+from .records import EmailRecord, Factor, PendingToken, UserRecord, email_factor
+from .sessions import SessionRequest, target_user
+from .state import Call, ConsumerState, reach, set_name
+
+ROUTES: Routes[ConsumerState] = Routes()
 
 DEFAULT_REDIRECT = "http://localhost:3000/authenticate"
 WEEK = 10_080

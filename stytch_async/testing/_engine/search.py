@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from ._clock import parse_iso
-from ._wire import Body, fail
+from .body import Body
+from .clock import parse_iso
+from .errors import fail
 
 T = TypeVar("T")
 Test = Callable[[T], bool]

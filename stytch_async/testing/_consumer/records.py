@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._clock import iso
+from stytch_async.testing._engine.clock import iso
 
 DEFAULT_ROLE = "stytch_user"  # every consumer user and session carries it
 

@@ -1,17 +1,22 @@
-"""One emulated project: its records, clock, keys and outbox, plus the lookups handlers share."""
+"""The consumer API's records in one project, and the lookups its handlers share.
+
+Everything here lives in one :class:`ConsumerState`; resetting the backend
+builds a new one, so nothing has to be cleared field by field.
+"""
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from ._clock import Clock, to_datetime
-from ._keys import KeyRing
-from ._outbox import Channel, Kind, Message, Outbox
-from ._records import (
+from stytch_async.testing._engine.body import Body
+from stytch_async.testing._engine.clock import to_datetime
+from stytch_async.testing._engine.errors import fail
+from stytch_async.testing._engine.outbox import Channel, Kind, Message
+from stytch_async.testing._engine.project import Project
+from stytch_async.testing._engine.routing import Call as _Call
+
+from .records import (
     EmailRecord,
     M2MClientRecord,
     PendingCode,
@@ -20,18 +25,16 @@ from ._records import (
     SessionRecord,
     UserRecord,
 )
-from ._wire import Body, fail
 
 
-class State:
-    """Everything one ``FakeStytch`` knows. Handlers run one at a time under its lock."""
+class ConsumerState:
+    """Every consumer record of one project. Handlers run one at a time under the engine's lock."""
 
-    def __init__(self, project_id: str, clock: Clock, keys: KeyRing, outbox: Outbox) -> None:
-        self.project_id = project_id
-        self.env = "live" if project_id.startswith("project-live-") else "test"
-        self.clock = clock
-        self.keys = keys
-        self.outbox = outbox
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.project_id = project.project_id
+        self.env = project.env
+        self.keys = project.keys
         self.users: dict[str, UserRecord] = {}
         self.sessions: dict[str, SessionRecord] = {}
         self.session_ids_by_token: dict[str, str] = {}
@@ -39,35 +42,18 @@ class State:
         self.resets: dict[str, PendingToken] = {}
         self.codes: dict[str, PendingCode] = {}
         self.m2m_clients: dict[str, M2MClientRecord] = {}
-        self.request_time: float | None = None  # one reading of the clock per request
-
-    def clear(self) -> None:
-        for store in (
-            self.users,
-            self.sessions,
-            self.session_ids_by_token,
-            self.links,
-            self.resets,
-            self.codes,
-            self.m2m_clients,
-        ):
-            store.clear()
 
     # -- ids and time ------------------------------------------------------------------
 
     def now(self) -> float:
-        return self.clock.now() if self.request_time is None else self.request_time
+        return self.project.now()
 
     def new_id(self, kind: str) -> str:
-        """``user-test-<uuid>``, ``session-live-<uuid>``, …: Stytch's id shapes."""
-        return f"{kind}-{self.env}-{uuid.uuid4()}"
+        return self.project.new_id(kind)
 
     @staticmethod
     def new_token() -> str:
-        return secrets.token_urlsafe(33)  # 44 characters, like Stytch's tokens
-
-    def request_id(self) -> str:
-        return self.new_id("request-id")
+        return Project.new_token()
 
     def deliver(
         self,
@@ -102,7 +88,7 @@ class State:
             template_id=body.text(template_field) if template_field else None,
             locale=body.text("locale"),
         )
-        self.outbox.deliver(message)
+        self.project.outbox.deliver(message)
         return message
 
     # -- users -------------------------------------------------------------------------
@@ -210,23 +196,11 @@ def set_name(user: UserRecord, name: Mapping[str, Any]) -> None:
             user.name[part] = value
 
 
-@dataclass
-class Call:
-    """What a handler gets: the project state, the parsed body, path and query parameters."""
-
-    state: State
-    body: Body
-    params: Mapping[str, str]
-    query: Mapping[str, str]
-    endpoint: str  # e.g. "POST /v1/magic_links/authenticate", for messages
-
-    @property
-    def now(self) -> float:
-        return self.state.now()
+Call = _Call[ConsumerState]
 
 
 def reach(
-    state: State,
+    state: ConsumerState,
     target: UserRecord | None,
     *,
     email: str | None = None,

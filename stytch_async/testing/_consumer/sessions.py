@@ -15,13 +15,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ._keys import InvalidJWT
-from ._records import DEFAULT_ROLE, Factor, SessionRecord, UserRecord
-from ._routing import Routes
-from ._state import Call, State
-from ._wire import Body, bad_request, fail
+from stytch_async.testing._engine.body import Body
+from stytch_async.testing._engine.errors import bad_request, fail
+from stytch_async.testing._engine.keys import InvalidJWT
+from stytch_async.testing._engine.routing import Routes
 
-ROUTES = Routes()
+from .records import DEFAULT_ROLE, Factor, SessionRecord, UserRecord
+from .state import Call, ConsumerState
+
+ROUTES: Routes[ConsumerState] = Routes()
 
 JWT_LIFETIME = 300
 SESSION_CLAIM = "https://stytch.com/session"
@@ -29,12 +31,12 @@ _REGISTERED_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"}
 _CLAIMS_LIMIT = 4000
 
 
-def roles_of(state: State, session: SessionRecord) -> list[str]:
+def roles_of(state: ConsumerState, session: SessionRecord) -> list[str]:
     user = state.users.get(session.user_id)
     return user.all_roles() if user is not None else [DEFAULT_ROLE]
 
 
-def mint_jwt(state: State, session: SessionRecord) -> str:
+def mint_jwt(state: ConsumerState, session: SessionRecord) -> str:
     now = int(state.now())
     claims: dict[str, Any] = {
         **session.custom_claims,
@@ -49,7 +51,7 @@ def mint_jwt(state: State, session: SessionRecord) -> str:
     return state.keys.sign(claims)
 
 
-def session_from_jwt(state: State, token: str) -> SessionRecord:
+def session_from_jwt(state: ConsumerState, token: str) -> SessionRecord:
     """The live session a correctly signed JWT names, expired or not; else a Stytch error."""
     try:
         claims = state.keys.verify(token)
@@ -80,7 +82,7 @@ def target_user(call: Call) -> UserRecord | None:
     return None if session is None else state.users[session.user_id]
 
 
-def named_session(state: State, body: Body) -> SessionRecord | None:
+def named_session(state: ConsumerState, body: Body) -> SessionRecord | None:
     """The live session named by ``session_token`` or ``session_jwt``; None when neither is given."""
     token, jwt = body.text("session_token"), body.text("session_jwt")
     if token is not None:

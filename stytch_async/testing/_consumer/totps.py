@@ -21,13 +21,14 @@ import struct
 from typing import Any
 from urllib.parse import quote
 
-from ._records import Factor, RecoveryCode, TotpRecord, UserRecord
-from ._routing import Routes
-from ._sessions import SessionRequest
-from ._state import Call, State
-from ._wire import fail
+from stytch_async.testing._engine.errors import fail
+from stytch_async.testing._engine.routing import Routes
 
-ROUTES = Routes()
+from .records import Factor, RecoveryCode, TotpRecord, UserRecord
+from .sessions import SessionRequest
+from .state import Call, ConsumerState
+
+ROUTES: Routes[ConsumerState] = Routes()
 
 STEP = 30
 DIGITS = 6
@@ -50,7 +51,7 @@ def _recovery_code() -> str:
     return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(3))
 
 
-def _active(state: State, user: UserRecord) -> TotpRecord:
+def _active(state: ConsumerState, user: UserRecord) -> TotpRecord:
     """The user's verified TOTP, or the pending one while it has not lapsed."""
     for totp in user.totps:
         if totp.verified:

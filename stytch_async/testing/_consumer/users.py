@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._records import UserRecord
-from ._routing import Routes
-from ._search import Filters, page
-from ._state import Call, State, set_name
-from ._wire import Body, fail
+from stytch_async.testing._engine.body import Body
+from stytch_async.testing._engine.errors import fail
+from stytch_async.testing._engine.routing import Routes
+from stytch_async.testing._engine.search import Filters, page
 
-ROUTES = Routes()
+from .records import UserRecord
+from .state import Call, ConsumerState, set_name
+
+ROUTES: Routes[ConsumerState] = Routes()
 
 USER_FILTERS: Filters[UserRecord] = Filters(
     errors={
@@ -57,7 +59,7 @@ def _merge(target: dict[str, Any], update: dict[str, Any] | None) -> None:
             target[key] = value
 
 
-def _external_id(state: State, body: Body, user: UserRecord | None) -> str | None:
+def _external_id(state: ConsumerState, body: Body, user: UserRecord | None) -> str | None:
     external_id = body.text("external_id")
     if external_id is not None and any(
         other.external_id == external_id and other is not user for other in state.users.values()
@@ -152,7 +154,7 @@ def search(call: Call) -> dict[str, Any]:
 
 
 def _owner(
-    state: State, value: str, kind: str, error_type: str, has: Callable[[UserRecord, str], bool]
+    state: ConsumerState, value: str, kind: str, error_type: str, has: Callable[[UserRecord, str], bool]
 ) -> UserRecord:
     """The user holding the factor ``value``; 400 for a malformed id, 404 for an unknown one."""
     state.check_id(value, kind, "bad_request")

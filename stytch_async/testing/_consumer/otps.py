@@ -12,14 +12,15 @@ import hmac
 import secrets
 from typing import Any
 
-from ._outbox import Channel
-from ._records import EmailRecord, PendingCode, PhoneRecord, UserRecord, email_factor, phone_factor
-from ._routing import Routes
-from ._sessions import SessionRequest, target_user
-from ._state import Call, reach
-from ._wire import fail
+from stytch_async.testing._engine.errors import fail
+from stytch_async.testing._engine.outbox import Channel
+from stytch_async.testing._engine.routing import Routes
 
-ROUTES = Routes()
+from .records import EmailRecord, PendingCode, PhoneRecord, UserRecord, email_factor, phone_factor
+from .sessions import SessionRequest, target_user
+from .state import Call, ConsumerState, reach
+
+ROUTES: Routes[ConsumerState] = Routes()
 
 MAX_ATTEMPTS = 5
 

@@ -1,4 +1,4 @@
-"""A small HTTP/1.1 server on loopback that hands every request to a ``FakeStytch``.
+"""A small HTTP/1.1 server on loopback that hands every request to the emulator.
 
 Built on the standard library's threading HTTP server: one thread per
 connection, keep-alive, and a clean stop that closes open connections too, so
@@ -16,14 +16,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from stytch_async.consumer.client import AsyncStytch
-
-from ._wire import WireRequest, WireResponse
+from .http import Answer, FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
     from typing_extensions import Self
-
-    from ._fake import FakeStytch
 
 _MAX_BODY = 1 << 20
 
@@ -32,8 +28,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], fake: FakeStytch, log: bool) -> None:
-        self.fake = fake
+    def __init__(self, address: tuple[str, int], answer: Answer, log: bool) -> None:
+        self.answer = answer
         self.log = log
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
@@ -76,25 +72,25 @@ class _Handler(BaseHTTPRequestHandler):
         length_header = self.headers.get("Content-Length") or "0"
         if not length_header.isdigit() or int(length_header) > _MAX_BODY:
             self._write(
-                WireResponse(400, {"error_type": "bad_request", "error_message": "bad Content-Length"})
+                FakeResponse(400, {"error_type": "bad_request", "error_message": "bad Content-Length"})
             )
             return
         body = self.rfile.read(int(length_header)) if int(length_header) else b""
         parts = urlsplit(self.path)
-        request = WireRequest(
+        request = FakeRequest(
             method=self.command,
             path=parts.path,
             query=dict(parse_qsl(parts.query, keep_blank_values=True)),
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
         )
-        answer = self.server.fake.handle(request)
+        answer = self.server.answer(request)
         if answer.disconnect:
             self.close_connection = True  # drop it without a word, like a failed proxy
             return
         self._write(answer)
 
-    def _write(self, answer: WireResponse) -> None:
+    def _write(self, answer: FakeResponse) -> None:
         content = answer.content()
         self.send_response(answer.status)
         self.send_header("Content-Type", "application/json")
@@ -111,12 +107,11 @@ class _Handler(BaseHTTPRequestHandler):
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
 
-class LoopbackServer:
-    """A running emulator server: ``url``, ``client()``, and ``close()`` (or ``with``)."""
+class HttpServer:
+    """A running emulator server: ``url``, and ``close()`` (or ``with``)."""
 
-    def __init__(self, fake: FakeStytch, host: str, port: int, *, log: bool = False) -> None:
-        self.fake = fake
-        self._server = _Server((host, port), fake, log)
+    def __init__(self, answer: Answer, host: str, port: int, *, log: bool = False) -> None:
+        self._server = _Server((host, port), answer, log)
         bound = self._server.server_address[0]
         self.host: str = bound if isinstance(bound, str) else bytes(bound).decode()
         self.port = int(self._server.server_address[1])
@@ -130,22 +125,17 @@ class LoopbackServer:
         self._closed = False
 
     def __repr__(self) -> str:
-        return f"LoopbackServer(url={self.url!r}, project_id={self.fake.project_id!r})"
+        return f"{type(self).__name__}(url={self.url!r})"
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> LoopbackServer:
+    def start(self) -> Self:
         if not self._started:
             self._started = True
             self._thread.start()
         return self
-
-    def client(self, **options: Any) -> AsyncStytch:
-        """An ``AsyncStytch`` that talks to this server over real sockets."""
-        client = AsyncStytch(self.fake.project_id, self.fake.secret, base_url=self.url, **options)
-        return self.fake.follow_clock(client)
 
     def close(self) -> None:
         """Stop serving, drop open connections and wait for the server thread (at most 5 s)."""
