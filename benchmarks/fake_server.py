@@ -10,7 +10,8 @@ Routes:
 * ``POST /v1/sessions/authenticate``: the session fixture, or a 404 ``session_not_found``
   when the body names the token ``missing``;
 * ``POST /v1/users/search``: a page of 100 users (about 110 KB);
-* ``GET /v1/sessions/jwks/<project>``: the key set in ``--jwks`` (for local JWT checks);
+* ``GET /v1/sessions/jwks/<project>`` and ``/v1/b2b/sessions/jwks/<project>``: the key set in
+  ``--jwks`` (for local JWT checks, consumer and B2B);
 * anything else: 404 ``not_found``.
 """
 
@@ -58,7 +59,7 @@ class Answers:
             return self.session_missing if b"missing" in body else self.auth
         if method == b"POST" and path == b"/v1/users/search":
             return self.search
-        if method == b"GET" and path.startswith(b"/v1/sessions/jwks/"):
+        if method == b"GET" and path.startswith((b"/v1/sessions/jwks/", b"/v1/b2b/sessions/jwks/")):
             return _answer(200, self.jwks_body, close=close)
         return self.not_found
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "consumer"
 PROJECT_ID = "project-test-2f0a1b5c-7d5e-4c1e-9c43-6b3a4d9e0f12"
 SECRET = "secret-test-bench-not-a-real-secret"
 SEARCH_USERS = 100

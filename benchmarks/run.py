@@ -66,12 +66,22 @@ SCENARIOS = [
     Scenario("search", "users.search, 100 users (114 KB)", HTTP, "search", 1, 300, 30),
     Scenario("error", "error path (404 -> exception)", HTTP, "error", 1, 2000, 300),
     Scenario("jwt", "local session-JWT check", ["ours", "official", "joserfc"], "jwt", 1, 2000, 200),
+    Scenario(
+        "jwt_b2b",
+        "local member-session JWT check (B2B)",
+        ["ours", "official", "joserfc"],
+        "jwt_b2b",
+        1,
+        2000,
+        200,
+    ),
     Scenario("startup", "import + construct", ["ours", "official", "httpx", "aiohttp"]),
 ]
 
 
 def _make_keys(folder: Path) -> tuple[Path, Path]:
-    """A signing key, its public key set and one session JWT shaped like Stytch's."""
+    """A signing key, its public key set, and one session JWT and one B2B member session JWT
+    shaped like Stytch's (the member JWT is written beside the other, as ``member.jwt``)."""
     from joserfc import jwt
     from joserfc.jwk import RSAKey
 
@@ -103,7 +113,22 @@ def _make_keys(folder: Path) -> tuple[Path, Path]:
         },
         "plan": "pro",
     }
-    token = jwt.encode({"alg": "RS256", "kid": "jwk-test-bench", "typ": "JWT"}, claims, key)
+    header = {"alg": "RS256", "kid": "jwk-test-bench", "typ": "JWT"}
+    token = jwt.encode(header, claims, key)
+    member = {
+        **claims,
+        "sub": "member-test-32fc5024-9c09-4da3-bd2e-c9ce4da9375f",
+        "https://stytch.com/session": {
+            **claims["https://stytch.com/session"],
+            "id": "member-session-test-e8b6b2e4-3a8b-4d26-9ad6-2b38b8f84b3e",
+            "roles": ["stytch_member"],
+        },
+        "https://stytch.com/organization": {
+            "organization_id": "organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931",
+            "slug": "acme",
+        },
+    }
+    (folder / "member.jwt").write_text(jwt.encode(header, member, key))
     jwks = folder / "jwks.json"
     jwks.write_text(json.dumps({"keys": [key.as_dict(private=False)]}))
     jwt_file = folder / "session.jwt"
@@ -136,7 +161,7 @@ def _one(entry: Entry, sc: Scenario, url: str, jwt_file: Path, scale: float) -> 
         f"--loop={entry.loop}",
         f"--scenario={sc.scenario}",
         f"--url={url}",
-        f"--jwt-file={jwt_file}",
+        f"--jwt-file={jwt_file.with_name('member.jwt') if sc.key == 'jwt_b2b' else jwt_file}",
         f"--calls={max(sc.concurrency, int(sc.calls * scale))}",
         f"--concurrency={sc.concurrency}",
         f"--warmup={max(sc.concurrency, int(sc.warmup * scale))}",
@@ -216,6 +241,7 @@ GOALS = [
     ("error", "cpu_us", "ours", 1.0, True),
     ("error", "cpu_us", "ours_trio", 1.0, True),
     ("jwt", "cpu_us", "ours", 0.4, True),
+    ("jwt_b2b", "cpu_us", "ours", 0.4, True),
     ("startup", "wall_ms", "ours", 0.5, True),
 ]
 

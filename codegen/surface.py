@@ -60,4 +60,5 @@ EXTENSIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("consumer", "idp"): ("stytch_async.common._introspection", "IDPIntrospection"),
     ("consumer", "sessions"): ("stytch_async.consumer._sessions_ext", "SessionsExtension"),
     ("b2b", "idp"): ("stytch_async.common._introspection", "IDPIntrospection"),
+    ("b2b", "sessions"): ("stytch_async.b2b._sessions_ext", "B2BSessionsExtension"),
 }

@@ -15,9 +15,9 @@ branch answers one question about what went wrong::
     └── ClientError         Stytch (or a proxy in front of it) answered with status >= 400
         └── RateLimitError  429 Too Many Requests, with ``retry_after`` in seconds
 
-Local token checks (``sessions.authenticate_jwt_local``, ``m2m.authenticate_token``,
-``idp.introspect_access_token_local``) fail inside the same tree, each class with
-one stable ``error_type``::
+Local token checks (``sessions.authenticate_jwt_local`` on both clients,
+``m2m.authenticate_token``, ``idp.introspect_access_token_local``) fail inside the
+same tree, each class with one stable ``error_type``::
 
     HttpError
     ├── JwksUnavailableError       no key set has ever been fetched       jwks_unavailable
@@ -31,6 +31,7 @@ one stable ``error_type``::
     │   ├── JwtNotYetValidError    before ``nbf``/``iat`` (less leeway)   jwt_not_yet_valid
     │   └── JwtTooOldError         ``iat`` older than the caller allows   jwt_too_old
     ├── PermissionDeniedError (403)    RBAC denied the action             permission_denied
+    ├── TenancyMismatchError (403)     a member of another organization   tenancy_mismatch
     └── InsufficientScopesError (403)  an M2M token lacks scopes          insufficient_scopes
 
 One convention fixes a class's status and type: a subclass sets the class
@@ -71,6 +72,7 @@ __all__ = [
     "PolicyUnavailableError",
     "RateLimitError",
     "StytchError",
+    "TenancyMismatchError",
     "UsageError",
 ]
 
@@ -332,7 +334,10 @@ class JwtInvalidError(JwtError):
     """The token is not one this project issued, or cannot be read.
 
     ``reason`` says why, one of: ``malformed``, ``too_large``, ``algorithm``,
-    ``signature``, ``issuer``, ``audience``, ``unknown_key``, ``missing_claim``.
+    ``signature``, ``issuer``, ``audience``, ``unknown_key``, ``missing_claim``,
+    ``wrong_kind`` (a B2B member session JWT given to the consumer client; a
+    consumer JWT given to the B2B client has no organization claim, so it is
+    ``missing_claim``).
     """
 
     def __init__(self, message: str, *, reason: str) -> None:
@@ -359,18 +364,44 @@ class JwtTooOldError(JwtError):
 
 
 class PermissionDeniedError(_LocalRefusal):
-    """None of the subject's roles (or scopes) allows ``action`` on ``resource_id`` (status 403)."""
+    """None of the subject's roles (or scopes) allows ``action`` on ``resource_id`` (status 403).
+
+    ``organization_id`` is the organization of a B2B check, ``None`` for the consumer API.
+    """
 
     status_code = 403
     error_type = "permission_denied"
 
-    def __init__(self, *, resource_id: str, action: str) -> None:
-        super().__init__(
-            f"not allowed to {action!r} on resource {resource_id!r}",
-            details={"resource_id": resource_id, "action": action},
-        )
+    def __init__(self, *, resource_id: str, action: str, organization_id: str | None = None) -> None:
+        where = "" if organization_id is None else f" in organization {organization_id!r}"
+        details = {"resource_id": resource_id, "action": action}
+        if organization_id is not None:
+            details["organization_id"] = organization_id
+        super().__init__(f"not allowed to {action!r} on resource {resource_id!r}{where}", details=details)
         self.resource_id = resource_id
         self.action = action
+        self.organization_id = organization_id
+
+
+class TenancyMismatchError(_LocalRefusal):
+    """A B2B authorization check names an organization the member does not belong to (status 403).
+
+    ``organization_id`` is the organization the check asked about and
+    ``member_organization_id`` the one the member session belongs to. No role
+    was looked at: a member never acts in another organization, whatever its roles.
+    """
+
+    status_code = 403
+    error_type = "tenancy_mismatch"
+
+    def __init__(self, *, organization_id: str, member_organization_id: str) -> None:
+        super().__init__(
+            f"the member belongs to organization {member_organization_id!r}, "
+            f"not {organization_id!r} named by the check",
+            details={"organization_id": organization_id, "member_organization_id": member_organization_id},
+        )
+        self.organization_id = organization_id
+        self.member_organization_id = member_organization_id
 
 
 class InsufficientScopesError(_LocalRefusal):

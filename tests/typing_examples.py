@@ -8,7 +8,11 @@ from typing import Any
 import attrs
 import httpx
 
-from stytch_async import AsyncStytch, ClientError, StytchError
+from stytch_async import AsyncStytch, AsyncStytchB2B, ClientError, StytchError
+from stytch_async.b2b.tokens import AuthenticateJWTResponse as B2BAuthenticateJWTResponse
+from stytch_async.b2b.tokens import MemberSessionWithClaims
+from stytch_async.b2b.types.entities import Member, MemberSession
+from stytch_async.b2b.types.sessions import AuthorizationCheck as B2BAuthorizationCheck
 from stytch_async.common.tokens import IDPTokenClaims, M2MJWTClaims
 from stytch_async.consumer.tokens import SessionWithClaims
 from stytch_async.consumer.types.entities import Attributes, Session, User
@@ -19,7 +23,9 @@ from stytch_async.errors import (
     InsufficientScopesError,
     JwksUnavailableError,
     JwtExpiredError,
+    PermissionDeniedError,
     RateLimitError,
+    TenancyMismatchError,
 )
 from stytch_async.testing import FakeStytch, LoopbackServer, Message, totp_code
 
@@ -173,6 +179,61 @@ async def typed_claims(stytch: AsyncStytch, session_token: str) -> str:
     result = await stytch.sessions.authenticate_with_claims(Claims, session_token=session_token)
     plan: str = result.custom_claims.plan
     return plan + result.response.session.user_id
+
+
+async def b2b_member_checks(session_jwt: str, magic_link_token: str, code: str) -> str | None:
+    async with AsyncStytchB2B("project-test-1", "secret", preload_jwks=True) as b2b:
+        member_session: MemberSession = await b2b.sessions.authenticate_jwt_local(
+            session_jwt,
+            max_token_age_seconds=300,
+            leeway=5,
+            authorization_check=B2BAuthorizationCheck(
+                organization_id="organization-test-1", resource_id="invoices", action="read"
+            ),
+        )
+        org_id: str = member_session.organization_id
+        slug: str = member_session.organization_slug
+        typed: MemberSessionWithClaims[Plan] = await b2b.sessions.authenticate_jwt_local(
+            session_jwt,
+            claims_type=Plan,
+            authorization_check={"organization_id": org_id, "resource_id": "invoices", "action": "pay"},
+        )
+        seats: int = typed.custom_claims.seats
+        either: B2BAuthenticateJWTResponse[dict[str, Any]] = await b2b.sessions.authenticate_jwt(session_jwt)
+        local: bool = either.verified_locally
+        member: Member | None = either.member
+        _ = (slug, seats, local, member)
+        try:
+            await b2b.sessions.authenticate_jwt_local(
+                session_jwt,
+                authorization_check={
+                    "organization_id": "organization-test-2",
+                    "resource_id": "r",
+                    "action": "a",
+                },
+            )
+        except TenancyMismatchError as err:
+            other: str = err.member_organization_id
+            _ = other
+        except PermissionDeniedError as err:
+            in_org: str | None = err.organization_id
+            _ = in_org
+        first = await b2b.magic_links.authenticate(magic_link_token, session_duration_minutes=60)
+        if not first.member_authenticated and first.mfa_required is not None:
+            phone: str | None = (
+                first.mfa_required.member_options.mfa_phone_number
+                if first.mfa_required.member_options is not None
+                else None
+            )
+            _ = phone
+            second = await b2b.otps.sms.authenticate(
+                first.organization_id,
+                first.member_id,
+                code,
+                intermediate_session_token=first.intermediate_session_token,
+            )
+            return second.session_jwt
+        return first.session_jwt
 
 
 async def nested_arguments_as_mappings(stytch: AsyncStytch) -> None:

@@ -47,6 +47,9 @@ class LocalChecksClient(BaseClient):
     #: (``"module:Class"``, imported on the first policy fetch).
     _policy_path: ClassVar[str]
     _policy_response: ClassVar[str]
+    #: Where one organization's own roles live (``{organization_id}`` is filled in) and
+    #: the type of the answer; ``None`` for an API without organizations.
+    _org_policy: ClassVar[tuple[str, str] | None] = None
 
     def __init__(
         self,
@@ -78,6 +81,7 @@ class LocalChecksClient(BaseClient):
             jwks_path=self._jwks_path.format(project_id=quote_path(project_id)),
             policy_path=self._policy_path,
             policy_response=self._policy_response,
+            org_policy=self._org_policy,
             jwks_refresh_interval=check_seconds(
                 "jwks_refresh_interval", jwks_refresh_interval, allow_zero=False
             ),

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import NamedTuple, Protocol
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
-from stytch_async.errors import DecodeError, PermissionDeniedError, PolicyUnavailableError, UsageError
+from stytch_async.errors import (
+    DecodeError,
+    PermissionDeniedError,
+    PolicyUnavailableError,
+    TenancyMismatchError,
+    UsageError,
+)
 
-from .refresh import Refresher
+from .refresh import Refresher, RefresherMap
+
+T = TypeVar("T")
+F = TypeVar("F")
 
 #: How often the background task re-reads the policy (Stytch's Go SDK uses five minutes too).
 POLICY_REFRESH_INTERVAL = 300.0
@@ -100,6 +110,16 @@ class PolicyResponseLike(Protocol):
     def status_code(self) -> int: ...
 
 
+class OrgPolicyLike(Protocol):
+    @property
+    def roles(self) -> Sequence[RoleLike]: ...
+
+
+class OrgPolicyResponseLike(Protocol):
+    @property
+    def org_policy(self) -> OrgPolicyLike: ...
+
+
 class AuthorizationCheckLike(Protocol):
     """What an API's ``AuthorizationCheck`` class offers: the resource and the action."""
 
@@ -111,29 +131,41 @@ class AuthorizationCheckLike(Protocol):
 
 
 class AuthorizationCheck(NamedTuple):
-    """The ``resource_id`` and ``action`` a caller asks about, however it was passed in."""
+    """What a caller asks about, however it was passed in: the resource and the action, and
+    for the B2B API the organization the member must belong to."""
 
     resource_id: str
     action: str
+    organization_id: str | None = None
 
 
 # -- RBAC policy checks -----------------------------------------------------------------
 
 
-def as_check(value: object) -> AuthorizationCheck:
-    """Read an API's ``AuthorizationCheck`` (anything with string ``resource_id`` and
-    ``action``) or a mapping with those keys."""
-    resource_id, action = getattr(value, "resource_id", None), getattr(value, "action", None)
-    if isinstance(resource_id, str) and isinstance(action, str) and resource_id and action:
-        return AuthorizationCheck(resource_id=resource_id, action=action)
+def _read(value: object, names: Sequence[str]) -> list[str] | None:
+    """The non-empty strings ``names`` from attributes, else from a mapping; None if one is missing."""
+    sources: list[Callable[[str], object]] = [lambda name: getattr(value, name, None)]
     if isinstance(value, Mapping):
-        resource_id, action = value.get("resource_id"), value.get("action")
-        if isinstance(resource_id, str) and isinstance(action, str) and resource_id and action:
-            return AuthorizationCheck(resource_id=resource_id, action=action)
-    raise UsageError(
-        "authorization_check must be an AuthorizationCheck or a mapping with string "
-        f"'resource_id' and 'action', got {value!r}"
-    )
+        sources.append(value.get)
+    for get in sources:
+        found = [get(name) for name in names]
+        strings = [v for v in found if isinstance(v, str) and v]
+        if len(strings) == len(names):
+            return strings
+    return None
+
+
+def as_check(value: object, *, organization: bool = False) -> AuthorizationCheck:
+    """Read an API's ``AuthorizationCheck`` (anything with string ``resource_id`` and
+    ``action``, plus ``organization_id`` when ``organization``) or a mapping with those keys."""
+    names = ("resource_id", "action", "organization_id") if organization else ("resource_id", "action")
+    found = _read(value, names)
+    if found is None:
+        wanted = ", ".join(repr(n) for n in names)
+        raise UsageError(
+            f"authorization_check must be an AuthorizationCheck or a mapping with string {wanted}, got {value!r}"
+        )
+    return AuthorizationCheck(*found)
 
 
 def _grants(permissions: Iterable[PermissionLike], check: AuthorizationCheck) -> bool:
@@ -143,10 +175,16 @@ def _grants(permissions: Iterable[PermissionLike], check: AuthorizationCheck) ->
     )
 
 
-def roles_allow(policy: PolicyLike, roles: Iterable[str], check: AuthorizationCheck) -> bool:
-    """True if any of ``roles`` has a permission for ``check.action`` on ``check.resource_id``."""
+def roles_allow(
+    policy: PolicyLike, roles: Iterable[str], check: AuthorizationCheck, *, extra: Iterable[RoleLike] = ()
+) -> bool:
+    """True if any of ``roles`` has a permission for ``check.action`` on ``check.resource_id``.
+
+    Roles are looked up in ``policy`` and in ``extra`` (an organization's own roles).
+    """
     held = set(roles)
-    return _grants((p for role in policy.roles if role.role_id in held for p in role.permissions), check)
+    defined = itertools.chain(policy.roles, extra)
+    return _grants((p for role in defined if role.role_id in held for p in role.permissions), check)
 
 
 def scopes_allow(policy: PolicyLike, scopes: Iterable[str], check: AuthorizationCheck) -> bool:
@@ -156,25 +194,41 @@ def scopes_allow(policy: PolicyLike, scopes: Iterable[str], check: Authorization
 
 
 def deny(check: AuthorizationCheck) -> PermissionDeniedError:
-    return PermissionDeniedError(resource_id=check.resource_id, action=check.action)
+    return PermissionDeniedError(
+        resource_id=check.resource_id, action=check.action, organization_id=check.organization_id
+    )
 
 
 # -- the cached policy ------------------------------------------------------------------
 
 
-class PolicyCache:
-    """The project's RBAC policy, fetched with ``fetch`` and kept fresh."""
+async def _current(state: Refresher[T], what: str, url: str) -> T:
+    """The value of ``state`` (fetched if stale); :class:`PolicyUnavailableError` if it never was."""
+    await state.ensure()
+    value = state.value
+    if value is None:
+        raise PolicyUnavailableError(
+            f"cannot check authorization: {what} has never been fetched", method="GET", url=url
+        ) from state.error
+    return value
 
-    def __init__(
-        self,
-        fetch: Callable[[], Awaitable[PolicyResponseLike]],
-        *,
-        url: str,
-        interval: float,
-        cooldown: float,
-    ) -> None:
+
+class _Cached(Generic[F]):
+    """A policy source: how to fetch it, and its URL for errors."""
+
+    def __init__(self, fetch: F, *, url: str, interval: float, cooldown: float) -> None:
         self._fetch_response = fetch
         self.url = url
+        self._start(interval, cooldown)
+
+    def _start(self, interval: float, cooldown: float) -> None:
+        raise NotImplementedError
+
+
+class PolicyCache(_Cached[Callable[[], Awaitable[PolicyResponseLike]]]):
+    """The project's RBAC policy, fetched with ``fetch`` and kept fresh."""
+
+    def _start(self, interval: float, cooldown: float) -> None:
         self.refresher: Refresher[PolicyLike] = Refresher(
             "RBAC policy", self._fetch, interval=interval, cooldown=cooldown
         )
@@ -187,12 +241,59 @@ class PolicyCache:
 
     async def get(self) -> PolicyLike:
         """The policy; raises :class:`PolicyUnavailableError` if it has never been fetched."""
-        await self.refresher.ensure()
-        policy = self.refresher.value
-        if policy is None:
-            raise PolicyUnavailableError(
-                "cannot check authorization: the RBAC policy has never been fetched",
-                method="GET",
-                url=self.url,
-            ) from self.refresher.error
-        return policy
+        return await _current(self.refresher, "the RBAC policy", self.url)
+
+
+class OrgPolicyCache(_Cached[Callable[[str], Awaitable[OrgPolicyResponseLike]]]):
+    """Each organization's own roles (B2B), fetched with ``fetch(organization_id)`` and kept fresh.
+
+    ``url`` is the policy URL with ``{organization_id}`` left in, for errors.
+    """
+
+    def _start(self, interval: float, cooldown: float) -> None:
+        self.refreshers: RefresherMap[str, Sequence[RoleLike]] = RefresherMap(
+            "RBAC organization policy", self._fetch, interval=interval, cooldown=cooldown
+        )
+
+    async def _fetch(self, organization_id: str) -> Sequence[RoleLike]:
+        response = await self._fetch_response(organization_id)
+        return list(response.org_policy.roles)
+
+    async def roles(self, organization_id: str) -> Sequence[RoleLike]:
+        """The organization's roles; raises :class:`PolicyUnavailableError` if never fetched."""
+        return await _current(
+            self.refreshers.get(organization_id),
+            f"the RBAC policy of organization {organization_id!r}",
+            self.url.format(organization_id=organization_id),
+        )
+
+
+async def authorize_member(
+    policy: PolicyCache,
+    org_policies: OrgPolicyCache,
+    *,
+    organization_id: str,
+    roles: Sequence[str],
+    check: AuthorizationCheck,
+) -> None:
+    """Check a B2B member (of ``organization_id``, holding ``roles``) against ``check``.
+
+    The organization comes first: a check naming another organization is a
+    :class:`TenancyMismatchError`, whatever the roles. Then the project's roles are
+    asked, and only if they do not allow the action and the member holds a role
+    the project does not define, the organization's own roles (organization roles
+    never reuse a project role's id, so the answer is the same as asking both at
+    once, with one fetch fewer). A denial is a :class:`PermissionDeniedError`.
+    """
+    if check.organization_id != organization_id:
+        raise TenancyMismatchError(
+            organization_id=check.organization_id or "", member_organization_id=organization_id
+        )
+    project = await policy.get()
+    if roles_allow(project, roles, check):
+        return
+    defined = {role.role_id for role in project.roles}
+    if all(role in defined for role in roles):
+        raise deny(check)
+    if not roles_allow(project, roles, check, extra=await org_policies.roles(organization_id)):
+        raise deny(check)

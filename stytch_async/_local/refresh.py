@@ -19,6 +19,7 @@ Rules shared by both caches:
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
@@ -174,3 +175,92 @@ class Refresher(Generic[T]):
                     await anyio.sleep(max(self.cooldown, 0.001))
         finally:
             self.background = False
+
+
+K = TypeVar("K")
+
+
+class RefresherMap(Generic[K, T]):
+    """One :class:`Refresher` per key (an organization id), made on first use.
+
+    Each keeps the single-flight, cooldown and stale-if-error rules of its own
+    value. At most ``max_keys`` are kept (the least recently used is dropped and
+    fetched again if it comes back). Inside ``async with`` one task, :meth:`run`,
+    refreshes them all when they are due, so no check waits on a fetch.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        fetch: Callable[[K], Awaitable[T]],
+        *,
+        interval: float,
+        cooldown: float,
+        max_keys: int = 1000,
+    ) -> None:
+        self.name = name
+        self._fetch = fetch
+        self.interval = interval
+        self.cooldown = cooldown
+        self.max_keys = max_keys
+        self.background = False
+        self._items: OrderedDict[K, Refresher[T]] = OrderedDict()
+        self._added: anyio.Event | None = None
+
+    def __repr__(self) -> str:
+        return f"RefresherMap({self.name!r}, keys={len(self._items)})"
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: K) -> Refresher[T]:
+        """The refresher of ``key``, made (unfetched) if it is new."""
+        state = self._items.get(key)
+        if state is not None:
+            self._items.move_to_end(key)
+            return state
+
+        async def fetch() -> T:
+            return await self._fetch(key)
+
+        state = Refresher(f"{self.name} {key}", fetch, interval=self.interval, cooldown=self.cooldown)
+        state.background = self.background
+        self._items[key] = state
+        while len(self._items) > self.max_keys:
+            self._items.popitem(last=False)
+        if self._added is not None:
+            self._added.set()  # the background task may be asleep past this one's due time
+        return state
+
+    async def run(self) -> None:
+        """Refresh every due value until cancelled; never raises anything but cancellation."""
+        self._set_background(True)
+        try:
+            while True:
+                now = anyio.current_time()
+                used = [s for s in self._items.values() if s.attempted_at is not None]
+                due = [s for s in used if now >= s.next_due()]
+                if due:
+                    async with anyio.create_task_group() as group:
+                        for state in due:
+                            group.start_soon(self._refresh, state)
+                    continue
+                wake = min((s.next_due() for s in used), default=now + self.interval)
+                self._added = anyio.Event()
+                with anyio.move_on_after(max(0.0, wake - now)):
+                    await self._added.wait()
+        finally:
+            self._added = None
+            self._set_background(False)
+
+    async def _refresh(self, state: Refresher[T]) -> None:
+        try:
+            await state.refresh()
+        except Exception:
+            # As in Refresher.run: a crash must never cancel the caller's ``async with``.
+            logger.exception("%s: background refresh crashed", state.name)
+
+    def _set_background(self, on: bool) -> None:
+        self.background = on
+        for state in self._items.values():
+            state.background = on

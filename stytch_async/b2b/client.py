@@ -21,13 +21,19 @@ class AsyncStytchB2B(LocalChecksClient, B2BProducts):
 
     Member session JWTs are checked against the project's B2B key set
     (``/v1/b2b/sessions/jwks/<project id>``), refreshed in the background inside
-    ``async with``; RBAC checks read the B2B policy (``/v1/b2b/rbac/policy``).
+    ``async with``; RBAC checks read the B2B policy (``/v1/b2b/rbac/policy``) and
+    each organization's own roles (``rbac.organizations.get_org_policy``), both
+    cached and refreshed in the background too.
     """
 
     _jwks_path = "/v1/b2b/sessions/jwks/{project_id}"
     _policy_path = "/v1/b2b/rbac/policy"
     _policy_response = "stytch_async.b2b.types.rbac:PolicyResponse"
     _warm_modules = ("stytch_async.common.types.entities", "stytch_async.b2b.types.entities")
+    _org_policy = (
+        "/v1/b2b/rbac/organizations/{organization_id}",
+        "stytch_async.b2b.types.rbac:OrganizationsGetOrgPolicyResponse",
+    )
 
 
 __all__ = ["AsyncStytchB2B"]

@@ -12,9 +12,14 @@ from typing import Any, TypeVar, overload
 import cattrs
 
 from stytch_async._core.resource import Resource
-from stytch_async._core.response import _describe
+from stytch_async._local.claims import (
+    ORGANIZATION_CLAIM,
+    build,
+    local_or_none,
+    session_fields,
+    structure_claims,
+)
 from stytch_async._local.client import verifier_for
-from stytch_async._local.jwt import custom_claims, require_str
 from stytch_async._local.rbac import as_check, deny, roles_allow
 from stytch_async.consumer.tokens import (
     AuthenticateJWTResponse,
@@ -28,76 +33,30 @@ from stytch_async.consumer.types.sessions import (
     AuthorizationCheck,
     AuthorizationCheckDict,
 )
-from stytch_async.errors import (
-    DecodeError,
-    JwksUnavailableError,
-    JwtExpiredError,
-    JwtInvalidError,
-    JwtNotYetValidError,
-    JwtTooOldError,
-    PolicyUnavailableError,
-    StytchError,
-    UsageError,
-)
+from stytch_async.errors import JwtInvalidError
 
 C = TypeVar("C")
 
-#: The claim that carries the session in a Stytch session JWT.
-SESSION_CLAIM = "https://stytch.com/session"
 _WHAT = "session JWT"
 
 
 def session_from_claims(claims: Mapping[str, Any], converter: cattrs.Converter) -> Session:
-    """Build the ``Session`` a session JWT describes (the official SDK's mapping)."""
-    session = claims.get(SESSION_CLAIM)
-    if not isinstance(session, dict):
-        raise JwtInvalidError(
-            f"{_WHAT} has no {SESSION_CLAIM!r} claim: not a session JWT", reason="missing_claim"
-        )
-    roles = session.get("roles", [])
-    if not isinstance(roles, list):
-        # Checked here: the converter would happily split a string into characters.
-        raise DecodeError(f"{_WHAT} claims do not fit Session: roles is not a list", status_code=200)
-    data: dict[str, Any] = {
-        "session_id": session.get("id"),
-        "user_id": require_str(claims, "sub", _WHAT),
-        "started_at": session.get("started_at"),
-        "last_accessed_at": session.get("last_accessed_at"),
-        "expires_at": session.get("expires_at", claims.get("exp")),
-        "attributes": session.get("attributes"),
-        "authentication_factors": session.get("authentication_factors", []),
-        "roles": roles,
-        "custom_claims": custom_claims(claims, SESSION_CLAIM),
-    }
-    try:
-        return converter.structure({k: v for k, v in data.items() if v is not None}, Session)
-    except (cattrs.BaseValidationError, KeyError, TypeError, ValueError) as exc:
-        raise DecodeError(f"{_WHAT} claims do not fit Session: {_describe(exc)}", status_code=200) from exc
+    """Build the ``Session`` a session JWT describes (the official SDK's mapping).
 
-
-def structure_claims(value: Mapping[str, Any] | None, claims_type: type[C], converter: cattrs.Converter) -> C:
-    """Structure custom claims into the caller's class; a mismatch is a ``DecodeError``."""
-    try:
-        return converter.structure(dict(value or {}), claims_type)
-    except cattrs.errors.StructureHandlerNotFoundError as exc:
-        raise UsageError(f"claims_type {claims_type!r} is not a class cattrs can build (use attrs)") from exc
-    except (cattrs.BaseValidationError, KeyError, TypeError, ValueError) as exc:
-        name = getattr(claims_type, "__name__", repr(claims_type))
-        raise DecodeError(f"custom claims do not fit {name}: {_describe(exc)}", status_code=200) from exc
-
-
-def server_may_decide(exc: StytchError) -> bool:
-    """Local failures that Stytch may still accept: time-based ones and missing keys or policy.
-
-    A malformed or forged token (bad signature, issuer, audience) is refused
-    without asking; Stytch would refuse it too, and asking would let garbage
-    tokens turn into API calls.
+    A B2B member session JWT (it names an organization) is refused: its subject
+    is a member, not a user.
     """
-    if isinstance(exc, (JwtExpiredError, JwtTooOldError, JwtNotYetValidError)):
-        return True
-    if isinstance(exc, (JwksUnavailableError, PolicyUnavailableError)):
-        return True
-    return isinstance(exc, JwtInvalidError) and exc.reason == "unknown_key"
+    if ORGANIZATION_CLAIM in claims:
+        raise JwtInvalidError(
+            f"{_WHAT} is a B2B member session JWT; check it with AsyncStytchB2B", reason="wrong_kind"
+        )
+    session, data = session_fields(claims, _WHAT, "Session")
+    data.update(
+        session_id=session.get("id"),
+        user_id=data.pop("subject"),
+        attributes=session.get("attributes"),
+    )
+    return build(data, Session, converter, _WHAT)
 
 
 class SessionsExtension(Resource):
@@ -216,12 +175,10 @@ class SessionsExtension(Resource):
         path answered; ``timeout`` bounds the request to Stytch.
         """
         converter = self._pipeline.converter
-        try:
-            session = await self._session_local(session_jwt, max_token_age_seconds, 0, authorization_check)
-        except StytchError as exc:
-            if not server_may_decide(exc):
-                raise
-        else:
+        session = await local_or_none(
+            self._session_local(session_jwt, max_token_age_seconds, 0, authorization_check)
+        )
+        if session is not None:
             claims = session.custom_claims or {}
             return AuthenticateJWTResponse(
                 status_code=200,

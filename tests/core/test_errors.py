@@ -79,6 +79,13 @@ def test_fixed_status_and_type_are_class_attributes_read_by_instances() -> None:
     assert (JwtExpiredError.status_code, JwtExpiredError.error_type) == (401, "jwt_expired")
     assert (PermissionDeniedError.status_code, PermissionDeniedError.error_type) == (403, "permission_denied")
     assert InsufficientScopesError.error_type == "insufficient_scopes"
+    assert (errors.TenancyMismatchError.status_code, errors.TenancyMismatchError.error_type) == (
+        403,
+        "tenancy_mismatch",
+    )
+    # Distinct classes: catching a denial never hides a cross-tenant request, nor the reverse.
+    assert not issubclass(errors.TenancyMismatchError, PermissionDeniedError)
+    assert not issubclass(PermissionDeniedError, errors.TenancyMismatchError)
     assert errors.JwksUnavailableError.error_type == "jwks_unavailable"
     assert HttpTimeoutError.error_type == "timeout"
     assert HttpError.error_type is None

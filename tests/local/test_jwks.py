@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -16,7 +17,9 @@ from stytch_async._local.jwks import parse_key_set
 from stytch_async.errors import DecodeError, JwksUnavailableError, JwtInvalidError, UsageError
 from tests.support.recorded import PROJECT_ID
 from tests.support.tokens import (
+    APIS,
     JWKS_PATH,
+    Api,
     FakeStytch,
     make_client,
     session_claims,
@@ -48,33 +51,35 @@ def refresh_tasks() -> list[str]:
     return [n for n in names if n.startswith("stytch_async")]
 
 
-def garbage(i: int) -> str:
-    return unsigned({"alg": "RS256", "kid": f"jwk-garbage-{i}"}, session_claims(), b"not a signature")
+def garbage(i: int, claims: Callable[[], dict[str, Any]] = session_claims) -> str:
+    return unsigned({"alg": "RS256", "kid": f"jwk-garbage-{i}"}, claims(), b"not a signature")
 
 
 # -- single flight and cooldown -------------------------------------------------------
 
 
-async def test_rotation_makes_one_refresh_for_a_hundred_concurrent_checks() -> None:
-    fake = FakeStytch(KEY)
+@pytest.mark.parametrize("api", APIS)
+async def test_rotation_makes_one_refresh_for_a_hundred_concurrent_checks(api: Api) -> None:
+    fake = api.fake(KEY)
     fake.delay = 0.02  # keep the refresh in flight while the others arrive
-    client, http = make_client(fake, jwks_cooldown=0.05)
+    client, http = api.make(fake, jwks_cooldown=0.05)
     async with http, client:
-        await client.sessions.authenticate_jwt_local(KEY.mint(session_claims()))
-        assert fake.hits[JWKS_PATH] == 1
+        await client.sessions.authenticate_jwt_local(KEY.mint(api.claims()))
+        assert fake.hits[fake.jwks_path] == 1
         fake.signers = [KEY, NEXT]  # Stytch starts signing with a new key
         await anyio.sleep(0.06)  # the last fetch is older than the cooldown
-        token = NEXT.mint(session_claims())
-        users: list[str] = []
+        token = NEXT.mint(api.claims())
+        sessions: list[object] = []
 
         async def check() -> None:
-            users.append((await client.sessions.authenticate_jwt_local(token)).user_id)
+            sessions.append(await client.sessions.authenticate_jwt_local(token))
 
         async with anyio.create_task_group() as tg:
             for _ in range(100):
                 tg.start_soon(check)
-    assert len(users) == 100
-    assert fake.hits == {JWKS_PATH: 2}
+    assert len(sessions) == 100
+    assert all(s == sessions[0] for s in sessions)
+    assert fake.hits == {fake.jwks_path: 2}
 
 
 async def test_first_use_by_many_concurrent_checks_fetches_once() -> None:
@@ -88,24 +93,25 @@ async def test_first_use_by_many_concurrent_checks_fetches_once() -> None:
     assert fake.hits == {JWKS_PATH: 1}
 
 
-async def test_cooldown_holds_for_garbage_kids() -> None:
-    fake = FakeStytch(KEY)
-    client, http = make_client(fake, jwks_cooldown=30)
+@pytest.mark.parametrize("api", APIS)
+async def test_cooldown_holds_for_garbage_kids(api: Api) -> None:
+    fake = api.fake(KEY)
+    client, http = api.make(fake, jwks_cooldown=30)
     async with http, client:
         for i in range(50):
             with pytest.raises(JwtInvalidError) as caught:
-                await client.sessions.authenticate_jwt_local(garbage(i))
+                await client.sessions.authenticate_jwt_local(garbage(i, api.claims))
             assert caught.value.reason == "unknown_key"
 
         async def concurrent(i: int) -> None:
             with pytest.raises(JwtInvalidError):
-                await client.sessions.authenticate_jwt_local(garbage(i))
+                await client.sessions.authenticate_jwt_local(garbage(i, api.claims))
 
         async with anyio.create_task_group() as tg:
             for i in range(50, 100):
                 tg.start_soon(concurrent, i)
     # The first garbage token fetched the set; the other 99 were refused from it.
-    assert fake.hits == {JWKS_PATH: 1}
+    assert fake.hits == {fake.jwks_path: 1}
 
 
 async def test_an_unknown_kid_refreshes_again_once_the_cooldown_has_passed() -> None:
@@ -126,25 +132,26 @@ async def test_an_unknown_kid_refreshes_again_once_the_cooldown_has_passed() -> 
 # -- stale if error ---------------------------------------------------------------------
 
 
-async def test_outage_keeps_known_keys_and_logs_once(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize("api", APIS)
+async def test_outage_keeps_known_keys_and_logs_once(caplog: pytest.LogCaptureFixture, api: Api) -> None:
     caplog.set_level(logging.DEBUG, logger="stytch_async")
-    fake = FakeStytch(KEY)
-    client, http = make_client(fake, jwks_cooldown=0)
-    token = KEY.mint(session_claims())
+    fake = api.fake(KEY)
+    client, http = api.make(fake, jwks_cooldown=0)
+    token = KEY.mint(api.claims())
     async with http, client:
-        await client.sessions.authenticate_jwt_local(token)
+        known = await client.sessions.authenticate_jwt_local(token)
         fake.jwks_status = 503
         for i in range(4):
             # Each unknown kid tries a refresh (no cooldown here) and fails...
             with pytest.raises(JwtInvalidError) as caught:
-                await client.sessions.authenticate_jwt_local(garbage(i))
+                await client.sessions.authenticate_jwt_local(garbage(i, api.claims))
             assert caught.value.reason == "unknown_key"
             # ...while tokens signed by the known key keep verifying.
-            assert (await client.sessions.authenticate_jwt_local(token)).user_id
-        assert fake.hits[JWKS_PATH] == 5
+            assert await client.sessions.authenticate_jwt_local(token) == known
+        assert fake.hits[fake.jwks_path] == 5
         fake.jwks_status = 200
         with pytest.raises(JwtInvalidError):
-            await client.sessions.authenticate_jwt_local(garbage(9))
+            await client.sessions.authenticate_jwt_local(garbage(9, api.claims))
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "keeping the last good copy" in warnings[0].getMessage()
@@ -154,16 +161,17 @@ async def test_outage_keeps_known_keys_and_logs_once(caplog: pytest.LogCaptureFi
     assert all("secret" not in r.getMessage() for r in caplog.records)
 
 
-async def test_never_a_good_set_is_unavailable_and_rate_limited() -> None:
-    fake = FakeStytch(KEY)
+@pytest.mark.parametrize("api", APIS)
+async def test_never_a_good_set_is_unavailable_and_rate_limited(api: Api) -> None:
+    fake = api.fake(KEY)
     fake.jwks_status = 500
-    client, http = make_client(fake)
-    token = KEY.mint(session_claims())
+    client, http = api.make(fake)
+    token = KEY.mint(api.claims())
     async with http, client:
         for _ in range(5):
             with pytest.raises(JwksUnavailableError):
                 await client.sessions.authenticate_jwt_local(token)
-    assert fake.hits == {JWKS_PATH: 1}
+    assert fake.hits == {fake.jwks_path: 1}
 
 
 async def test_unusable_keys_are_skipped() -> None:

@@ -36,7 +36,12 @@ def samples() -> list[errors.StytchError]:
         errors.JwtExpiredError("expired"),
         errors.JwtNotYetValidError("not yet"),
         errors.JwtTooOldError("too old"),
-        errors.PermissionDeniedError(resource_id="docs", action="write"),
+        errors.PermissionDeniedError(
+            resource_id="docs", action="write", organization_id="organization-test-1"
+        ),
+        errors.TenancyMismatchError(
+            organization_id="organization-test-2", member_organization_id="organization-test-1"
+        ),
         errors.InsufficientScopesError(["read:users", "write:users"]),
     ]
 

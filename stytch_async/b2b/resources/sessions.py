@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from stytch_async._core.pipeline import quote_path
-from stytch_async._core.resource import Resource
+from stytch_async.b2b._sessions_ext import B2BSessionsExtension
 from stytch_async.b2b.types.entities import (
     ExchangeRequestLocale,
     RevokeRequestOptions,
@@ -38,7 +38,7 @@ from stytch_async.b2b.types.sessions import (
 from stytch_async.common.method_options import member_session_headers
 
 
-class Sessions(Resource):
+class Sessions(B2BSessionsExtension):
     """Member sessions: check, exchange between organizations, list and revoke."""
 
     async def attest(
