@@ -1,42 +1,157 @@
-"""The single entry point for checks: ``nox`` runs tests, lint and typing."""
+"""The single entry point for checks: ``nox`` runs tests, lint and typing.
+
+Locally the default run tests on the Python that runs nox (plus one run without orjson); with
+``CI=true`` in the environment (as ``.ci/run`` has it) the tests run on every Python the package
+claims in its classifiers, and a claimed Python that cannot be found fails the run instead of
+being skipped.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import nox
+import nox.project
 
+HERE = Path(__file__).parent
+CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+# The versions in the trove classifiers: one list to keep in step.
+PYTHONS: list[str] = nox.project.python_versions(nox.project.load_toml(HERE / "pyproject.toml"))
+_RUNNING = f"{sys.version_info[0]}.{sys.version_info[1]}"
+# The one Python the local default run tests on, and the one whose run measures coverage.
+MAIN_PYTHON = _RUNNING if _RUNNING in PYTHONS else PYTHONS[-1]
+
+# python_versions() and the download_python option.
+nox.needs_version = ">=2025.5.1"
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["tests", "lint", "typing"]
 nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = CI
+# Interpreters come from the machine; nox must not try to download one (the CLI flag still can).
+nox.options.download_python = "never"
+nox.options.sessions = [
+    "tests" if CI else f"tests-{MAIN_PYTHON}",
+    "tests_without_orjson",
+    "lint",
+    "typing",
+]
 
-LINT = ["ruff==0.17.6"]  # the version the generator formats with (the test extra pins it too)
-TYPING = ["mypy>=1.11"]
+# ruff: the version the generator formats with (the test extra pins it too).
+LINT = ["ruff==0.17.6", "import-linter>=2.1"]
+# pyright from PyPI carries its own JavaScript, and the nodejs extra a Node.js wheel, so it
+# needs no npm download; pinned because each release may report new errors.
+PYRIGHT = "pyright[nodejs]==1.1.414"
+TYPING = ["mypy>=1.11", PYRIGHT]
+
+# The test session names the parser it expects; tests/core/test_loads.py checks the claim.
+PARSER_ENV = "STYTCH_ASYNC_EXPECT_JSON_PARSER"
+
+
+def _reports_version(exe: str | Path, version: str) -> bool:
+    """Whether ``exe`` starts and is Python ``version`` (a pyenv shim of an inactive one fails)."""
+    try:
+        done = subprocess.run(  # noqa: S603 (runs a Python found on PATH or in pyenv's store)
+            [str(exe), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 and done.stdout.strip() == version
+
+
+def _from_version_store(version: str) -> Path | None:
+    """The newest ``pythonX.Y`` in pyenv's store, active or not, if any works."""
+    roots = {Path(os.environ.get("PYENV_ROOT", "~/.pyenv")).expanduser(), Path("~/.pyenv").expanduser()}
+
+    def patch(exe: Path) -> int:
+        found = re.fullmatch(rf"{re.escape(version)}\.(\d+)", exe.parents[1].name)
+        return int(found.group(1)) if found else -1
+
+    candidates = [exe for root in roots for exe in root.glob(f"versions/{version}.*/bin/python{version}")]
+    for exe in sorted(candidates, key=patch, reverse=True):
+        if patch(exe) >= 0 and _reports_version(exe, version):
+            return exe
+    return None
+
+
+def _expose_claimed_pythons() -> None:
+    """Make ``pythonX.Y`` on PATH mean a working interpreter for every claimed version.
+
+    nox finds interpreters by those names on PATH. pyenv installs several versions but its shims
+    answer only for the active ones, so a version found in its store gets a two-line launcher in
+    ``.nox/.pythons``, put first on PATH for this nox process and its sessions. A version found
+    nowhere is left alone: nox then skips its session with a message, or fails it in CI.
+    """
+    if os.name != "posix":
+        return
+    launchers = HERE / ".nox" / ".pythons"
+    for version in PYTHONS:
+        name = f"python{version}"
+        on_path = shutil.which(name)
+        if on_path and Path(on_path).parent != launchers and _reports_version(on_path, version):
+            continue
+        exe = _from_version_store(version)
+        launcher = launchers / name
+        if exe is None:
+            launcher.unlink(missing_ok=True)  # one left from an earlier run may point at nothing
+            continue
+        launchers.mkdir(parents=True, exist_ok=True)
+        launcher.write_text(f'#!/bin/sh\nexec "{exe}" "$@"\n')
+        launcher.chmod(0o755)
+    if launchers.is_dir():
+        path = os.environ.get("PATH", "")
+        if str(launchers) not in path.split(os.pathsep):
+            os.environ["PATH"] = os.pathsep.join([str(launchers), path])
+
+
+_expose_claimed_pythons()
+
+
+def _pytest(session: nox.Session, *args: str) -> None:
+    session.run("pytest", *args, *session.posargs)
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Pytest on asyncio and trio, warnings as errors; a coverage report on the main Python."""
+    session.install("-e", ".[test]")
+    # Line tracing doubles the suite's CPU time before 3.12, so coverage is measured once.
+    coverage = ["--cov=stytch_async", "--cov-report=term-missing:skip-covered"]
+    _pytest(session, *(coverage if session.python == MAIN_PYTHON else []))
 
 
 @nox.session
-def tests(session: nox.Session) -> None:
-    """Pytest on asyncio and trio, warnings as errors, with a coverage report."""
+def tests_without_orjson(session: nox.Session) -> None:
+    """The whole suite with orjson uninstalled, so responses parse through the json module."""
     session.install("-e", ".[test]")
-    session.run(
-        "pytest",
-        "--cov=stytch_async",
-        "--cov-report=term-missing:skip-covered",
-        *session.posargs,
-    )
+    session.run("python", "-m", "pip", "uninstall", "--yes", "--quiet", "orjson")
+    session.env[PARSER_ENV] = "json"
+    _pytest(session)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff lint and formatting check."""
+    """Ruff lint and formatting check, and the import contracts in pyproject.toml."""
     session.install(*LINT)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
 
 
 @nox.session
 def typing(session: nox.Session) -> None:
-    """mypy --strict on the package and on the typed usage examples."""
+    """mypy --strict on the package and the typed usage examples; pyright (strict) on the examples."""
     session.install("-e", ".[test]", *TYPING)
     session.run("mypy", "--strict")
+    # Without this, the pyright wrapper asks PyPI for its latest version on every run.
+    session.run("pyright", env={"PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"})
 
 
 @nox.session

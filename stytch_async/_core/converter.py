@@ -127,7 +127,8 @@ def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Co
     conv.register_structure_hook(_dt.datetime, parse_timestamp)
     conv.register_unstructure_hook(_dt.datetime, _format_timestamp)
     conv.register_structure_hook(str, _structure_str)
-    conv.register_structure_hook(Any, _passthrough)
+    # A predicate, not a class: typing.Any is a class only from Python 3.11 on.
+    conv.register_structure_hook_func(lambda t: t is Any, _passthrough)
     conv.register_structure_hook_func(lambda t: t == dict[str, Any], _structure_dict_any)
     conv.register_structure_hook_func(_is_open_literal, lambda v, t: _structure_str(v, t))
 
