@@ -132,8 +132,8 @@ class DiscoveryOrganizations(Resource):
                 out to derive one.
             organization_external_id: Your own identifier for the organization, unique in the project.
             organization_logo_url: The URL of the organization's logo.
-            trusted_metadata: Arbitrary JSON-compatible data stored on the object that only your backend can
-                set.
+            trusted_metadata: Arbitrary JSON-compatible data stored on the organization or member that only
+                your backend can set.
             sso_jit_provisioning: Whether an SSO login may create a member: ``ALL_ALLOWED``, ``RESTRICTED``
                 (through ``sso_jit_provisioning_allowed_connections`` only) or ``NOT_ALLOWED``.
             email_allowed_domains: Email domains (e.g. ``example.com``) whose addresses may join by themselves

@@ -47,7 +47,7 @@ class MagicLinksEmailDiscovery(Resource):
         Args:
             email_address: The address to send the discovery link to.
             discovery_redirect_url: The URL of your page that receives the discovery token; it must be one of
-                the project's redirect URLs; leave out for the default one.
+                the project's redirect URLs. Leave out for the default one.
             pkce_code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random
                 verifier you keep; the matching verifier must be sent when the token is spent.
             login_template_id: The ID of a custom email template for login messages; leave out for the
@@ -135,7 +135,7 @@ class MagicLinksEmail(Resource):
             organization_id: The organization the invitee joins.
             email_address: The address to invite.
             invite_redirect_url: The URL of your page that receives the invite's token; it must be one of the
-                project's redirect URLs; leave out for the default one.
+                project's redirect URLs. Leave out for the default one.
             invited_by_member_id: The ID of the member who sends the invitation, recorded on it.
             name: The invitee's full name, stored on the member the invitation creates.
             trusted_metadata: Trusted metadata stored on the member the invitation creates.
@@ -197,9 +197,9 @@ class MagicLinksEmail(Resource):
             organization_id: The organization to log in to or join.
             email_address: The address to send the link to.
             login_redirect_url: The URL of your page that receives the login link's token; it must be one of
-                the project's redirect URLs; leave out for the default one.
+                the project's redirect URLs. Leave out for the default one.
             signup_redirect_url: The URL of your page that receives the sign-up link's token; it must be one
-                of the project's redirect URLs; leave out for the default one.
+                of the project's redirect URLs. Leave out for the default one.
             pkce_code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random
                 verifier you keep; the matching verifier must be sent when the token is spent.
             login_template_id: The ID of a custom email template for login messages; leave out for the

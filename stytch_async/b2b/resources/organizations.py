@@ -327,8 +327,8 @@ class OrganizationsMembers(Resource):
                 ``organization-test-...``).
             email_address: The new member's email address.
             name: The member's full name.
-            trusted_metadata: Arbitrary JSON-compatible data stored on the object that only your backend can
-                set.
+            trusted_metadata: Arbitrary JSON-compatible data stored on the organization or member that only
+                your backend can set.
             untrusted_metadata: Arbitrary JSON-compatible data stored on the member that the frontend SDKs may
                 also write; never trust it for authorization.
             create_member_as_pending: Create the member with status ``pending`` until they first log in,
@@ -670,8 +670,7 @@ class OrganizationsMembers(Resource):
 
         Args:
             organization_ids: The IDs of the organizations to search in (at least one).
-            cursor: The ``results_metadata.next_cursor`` of the previous page; leave out to start at the first
-                page.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
             limit: How many members one page holds at most (up to 1,000); leave out for Stytch's default.
             query: Filters: an ``operator`` (``AND`` or ``OR``) joining ``operands`` such as member IDs, email
                 addresses, statuses or roles; leave out to list every member.
@@ -711,8 +710,7 @@ class OrganizationsMembers(Resource):
 
         Args:
             organization_ids: The IDs of the organizations to search in (at least one).
-            cursor: The ``results_metadata.next_cursor`` of the previous page; leave out to start at the first
-                page.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
             limit: How many members one page holds at most (up to 1,000); leave out for Stytch's default.
             query: Filters: an ``operator`` (``AND`` or ``OR``) joining ``operands`` such as member IDs, email
                 addresses, statuses or roles; leave out to list every member.
@@ -756,7 +754,7 @@ class OrganizationsMembers(Resource):
             member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
             email_address: The new address; it replaces the current one once the member confirms it.
             login_redirect_url: The URL of your page that receives the confirmation link's token; it must be
-                one of the project's redirect URLs; leave out for the default one.
+                one of the project's redirect URLs. Leave out for the default one.
             locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
                 ``pt-br``; leave out for English.
             login_template_id: The ID of a custom email template for the confirmation; leave out for the
@@ -852,8 +850,8 @@ class OrganizationsMembers(Resource):
                 ``organization-test-...``).
             member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
             name: The member's full name.
-            trusted_metadata: New trusted metadata for the member; it replaces the stored value.
-            untrusted_metadata: New untrusted metadata for the member; it replaces the stored value.
+            trusted_metadata: New trusted metadata for the member.
+            untrusted_metadata: New untrusted metadata for the member.
             is_breakglass: Let the member log in with any method, bypassing the organization's auth-method
                 restrictions (an emergency administrator).
             mfa_phone_number: The member's phone number for SMS passcodes, in E.164 form (``+15555550123``).
@@ -1182,8 +1180,7 @@ class Organizations(Resource):
         ``cursor``, or use ``search_all``.
 
         Args:
-            cursor: The ``results_metadata.next_cursor`` of the previous page; leave out to start at the first
-                page.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
             limit: How many organizations one page holds at most (up to 1,000); leave out for Stytch's
                 default.
             query: Filters: an ``operator`` (``AND`` or ``OR``) joining ``operands`` such as organization IDs,
@@ -1216,8 +1213,7 @@ class Organizations(Resource):
         ``timeout`` bounds each page's request.
 
         Args:
-            cursor: The ``results_metadata.next_cursor`` of the previous page; leave out to start at the first
-                page.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
             limit: How many organizations one page holds at most (up to 1,000); leave out for Stytch's
                 default.
             query: Filters: an ``operator`` (``AND`` or ``OR``) joining ``operands`` such as organization IDs,
@@ -1278,7 +1274,7 @@ class Organizations(Resource):
             organization_name: The organization's display name.
             organization_slug: A short, URL-safe name for the organization, unique in the project.
             organization_logo_url: The URL of the organization's logo.
-            trusted_metadata: New trusted metadata for the organization; it replaces the stored value.
+            trusted_metadata: New trusted metadata for the organization.
             organization_external_id: Your own identifier for the organization, unique in the project.
             sso_default_connection_id: The SSO connection used when a login names none.
             sso_jit_provisioning: Whether an SSO login may create a member: ``ALL_ALLOWED``, ``RESTRICTED``

@@ -106,9 +106,9 @@ class PasswordsDiscoveryEmail(Resource):
         Args:
             email_address: The address whose password is reset.
             reset_password_redirect_url: The URL of your page that receives the reset token; it must be one of
-                the project's redirect URLs; leave out for the default one.
+                the project's redirect URLs. Leave out for the default one.
             discovery_redirect_url: The URL of your page that receives the discovery token; it must be one of
-                the project's redirect URLs; leave out for the default one.
+                the project's redirect URLs. Leave out for the default one.
             reset_password_template_id: The ID of a custom email template for the reset message; leave out for
                 the project's default.
             reset_password_expiration_minutes: Minutes the reset link stays valid (5 to 10,080, i.e. 7 days);
@@ -285,13 +285,13 @@ class PasswordsEmail(Resource):
                 ``organization-test-...``).
             email_address: The address of the member whose password is reset.
             reset_password_redirect_url: The URL of your page that receives the reset token; it must be one of
-                the project's redirect URLs; leave out for the default one.
+                the project's redirect URLs. Leave out for the default one.
             reset_password_expiration_minutes: Minutes the reset link stays valid (5 to 10,080, i.e. 7 days);
                 leave out for 30.
             code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random verifier you
                 keep; the matching verifier must be sent when the token is spent.
             login_redirect_url: The URL the link points to when the member chooses to log in without a
-                password; it must be one of the project's redirect URLs; leave out for the default one.
+                password; it must be one of the project's redirect URLs. Leave out for the default one.
             locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
                 ``pt-br``; leave out for English.
             reset_password_template_id: The ID of a custom email template for the reset message; leave out for

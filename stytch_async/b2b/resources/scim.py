@@ -162,8 +162,7 @@ class SCIMConnection(Resource):
             organization_id: The ID of the organization (``organization-live-...`` or
                 ``organization-test-...``).
             connection_id: The ID of the SCIM connection.
-            cursor: The ``results_metadata.next_cursor`` of the previous page; leave out to start at the first
-                page.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
             limit: How many results one page holds at most; leave out for Stytch's default page size.
             method_options: The acting member's session (``authorization`` with ``session_token`` or
                 ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this

@@ -221,8 +221,7 @@ class ConnectedAppClients(Resource):
         Pass the previous page's ``results_metadata.next_cursor`` as ``cursor``; see ``search_all``.
 
         Args:
-            cursor: The ``results_metadata.next_cursor`` of the previous page; leave out to start at the first
-                page.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
             limit: How many results one page holds at most; leave out for Stytch's default page size.
             timeout: Seconds the whole call may take, retries and back-off included; past it
                 ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
@@ -250,8 +249,7 @@ class ConnectedAppClients(Resource):
         ``timeout`` bounds each page's request.
 
         Args:
-            cursor: The ``results_metadata.next_cursor`` of the previous page; leave out to start at the first
-                page.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
             limit: How many results one page holds at most; leave out for Stytch's default page size.
             timeout: Seconds the whole call may take, retries and back-off included; past it
                 ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.

@@ -67,8 +67,8 @@ class FraudFingerprint(Resource):
 
         Args:
             telemetry_id: The ID the device-fingerprinting client script returned for the device to look up.
-            external_metadata: Your own context for the lookup (``external_id``, ``organization_id``,
-                ``user_action``), stored with it for later analysis.
+            external_metadata: Your own context for the lookup: ``external_id``, ``organization_id`` and
+                ``user_action``.
             timeout: Seconds the whole call may take, retries and back-off included; past it
                 ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
@@ -97,8 +97,7 @@ class FraudRules(Resource):
         """List the fraud rules one page at a time (``cursor``/``limit``).
 
         Args:
-            cursor: The ``results_metadata.next_cursor`` of the previous page; leave out to start at the first
-                page.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
             limit: How many results one page holds at most; leave out for Stytch's default page size.
             timeout: Seconds the whole call may take, retries and back-off included; past it
                 ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
@@ -146,7 +145,7 @@ class FraudRules(Resource):
             hardware_fingerprint: Match one hardware fingerprint.
             network_fingerprint: Match one network fingerprint.
             expires_in_minutes: Minutes until the rule lapses; leave out for a rule that stays until changed.
-            description: A note on why the rule exists, shown in the Dashboard.
+            description: A note on why the rule exists.
             cidr_block: Match an IP range in CIDR notation, e.g. ``203.0.113.0/24``.
             country_code: Match a country, as its ISO 3166-1 alpha-2 code, e.g. ``DE``.
             asn: Match a network by its autonomous system number (ASN).

@@ -131,8 +131,7 @@ class M2MClients(Resource):
                 usual choice).
             client_name: A human-readable name for the client.
             client_description: A free-text description of what the client is for.
-            trusted_metadata: Arbitrary JSON-compatible data stored on the client, readable only with the
-                project secret.
+            trusted_metadata: Arbitrary JSON-compatible data stored on the client.
             timeout: Seconds the whole call may take, retries and back-off included; past it
                 ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
@@ -204,8 +203,7 @@ class M2MClients(Resource):
         Pass the previous page's ``results_metadata.next_cursor`` as ``cursor``; see ``search_all``.
 
         Args:
-            cursor: The ``results_metadata.next_cursor`` of the previous page; leave out to start at the first
-                page.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
             limit: How many clients one page holds at most (up to 1,000); leave out for Stytch's default.
             query: Filters to match clients on: an ``operator`` (``AND`` or ``OR``) joining ``operands`` such
                 as client IDs, names or scopes; leave out to list every client.
@@ -237,8 +235,7 @@ class M2MClients(Resource):
         ``timeout`` bounds each page's request.
 
         Args:
-            cursor: The ``results_metadata.next_cursor`` of the previous page; leave out to start at the first
-                page.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
             limit: How many clients one page holds at most (up to 1,000); leave out for Stytch's default.
             query: Filters to match clients on: an ``operator`` (``AND`` or ``OR``) joining ``operands`` such
                 as client IDs, names or scopes; leave out to list every client.
@@ -269,7 +266,7 @@ class M2MClients(Resource):
             client_description: A free-text description of what the client is for.
             status: ``active`` to let the client get tokens, ``inactive`` to stop it without deleting it.
             scopes: The full new list of scopes the client may ask for; it replaces the old list.
-            trusted_metadata: New trusted metadata for the client; it replaces the stored value.
+            trusted_metadata: New trusted metadata for the client.
             timeout: Seconds the whole call may take, retries and back-off included; past it
                 ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """

@@ -57,7 +57,7 @@ class MagicLinksEmail(Resource):
         ``name`` and the metadata fields are stored on the user that the invite creates.
 
         Args:
-            email: The address to invite; it must not belong to an active user yet.
+            email: The address to invite.
             invite_template_id: The ID of a custom email template for invitations; leave out for the project's
                 default.
             attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
@@ -131,7 +131,7 @@ class MagicLinksEmail(Resource):
             attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
                 checks and for the ``options`` match checks at login.
             create_user_as_pending: Create a new user with status ``pending`` until they first authenticate,
-                instead of ``active``; has no effect on an existing user.
+                instead of ``active``.
             code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random verifier you
                 keep; the matching verifier must be sent when the token is spent.
             locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or

@@ -58,11 +58,11 @@ class OTPsEmail(Resource):
 
         Args:
             email: The address to send the passcode to.
-            expiration_minutes: Minutes the passcode stays valid; leave out for the project's default.
+            expiration_minutes: Minutes the passcode stays valid; leave out for Stytch's default.
             attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
                 checks and for the ``options`` match checks at login.
             create_user_as_pending: Create a new user with status ``pending`` until they first authenticate,
-                instead of ``active``; has no effect on an existing user.
+                instead of ``active``.
             locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
                 ``pt-br``; leave out for English.
             login_template_id: The ID of a custom email template for login messages; leave out for the
@@ -105,7 +105,7 @@ class OTPsEmail(Resource):
 
         Args:
             email: The address to send the passcode to.
-            expiration_minutes: Minutes the passcode stays valid; leave out for the project's default.
+            expiration_minutes: Minutes the passcode stays valid; leave out for Stytch's default.
             attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
                 checks and for the ``options`` match checks at login.
             locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
@@ -158,11 +158,11 @@ class OTPsSMS(Resource):
 
         Args:
             phone_number: The number to text the passcode to, in E.164 form (``+15555550123``).
-            expiration_minutes: Minutes the passcode stays valid; leave out for the project's default.
+            expiration_minutes: Minutes the passcode stays valid; leave out for Stytch's default.
             attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
                 checks and for the ``options`` match checks at login.
             create_user_as_pending: Create a new user with status ``pending`` until they first authenticate,
-                instead of ``active``; has no effect on an existing user.
+                instead of ``active``.
             locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
                 ``pt-br``; leave out for English.
             timeout: Seconds the whole call may take, retries and back-off included; past it
@@ -200,7 +200,7 @@ class OTPsSMS(Resource):
 
         Args:
             phone_number: The number to text the passcode to, in E.164 form (``+15555550123``).
-            expiration_minutes: Minutes the passcode stays valid; leave out for the project's default.
+            expiration_minutes: Minutes the passcode stays valid; leave out for Stytch's default.
             attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
                 checks and for the ``options`` match checks at login.
             locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
@@ -247,11 +247,11 @@ class OTPsWhatsApp(Resource):
 
         Args:
             phone_number: The WhatsApp number to send the passcode to, in E.164 form (``+15555550123``).
-            expiration_minutes: Minutes the passcode stays valid; leave out for the project's default.
+            expiration_minutes: Minutes the passcode stays valid; leave out for Stytch's default.
             attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
                 checks and for the ``options`` match checks at login.
             create_user_as_pending: Create a new user with status ``pending`` until they first authenticate,
-                instead of ``active``; has no effect on an existing user.
+                instead of ``active``.
             locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
                 ``pt-br``; leave out for English.
             timeout: Seconds the whole call may take, retries and back-off included; past it
@@ -286,7 +286,7 @@ class OTPsWhatsApp(Resource):
 
         Args:
             phone_number: The WhatsApp number to send the passcode to, in E.164 form (``+15555550123``).
-            expiration_minutes: Minutes the passcode stays valid; leave out for the project's default.
+            expiration_minutes: Minutes the passcode stays valid; leave out for Stytch's default.
             attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
                 checks and for the ``options`` match checks at login.
             locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or

@@ -90,7 +90,7 @@ class Users(Resource):
                 checks and for the ``options`` match checks at login.
             phone_number: The new user's phone number, in E.164 form (``+15555550123``).
             create_user_as_pending: Create a new user with status ``pending`` until they first authenticate,
-                instead of ``active``; has no effect on an existing user.
+                instead of ``active``.
             trusted_metadata: Arbitrary JSON-compatible data stored on the user that only your backend can
                 set, e.g. billing status.
             untrusted_metadata: Arbitrary JSON-compatible data stored on the user that the frontend SDKs may
@@ -394,8 +394,7 @@ class Users(Resource):
         ``results_metadata.next_cursor`` as ``cursor``, or use ``search_all``.
 
         Args:
-            cursor: The ``results_metadata.next_cursor`` of the previous page; leave out to start at the first
-                page.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
             limit: How many users one page holds at most (up to 1,000); leave out for 100.
             query: Filters: an ``operator`` (``AND`` or ``OR``) joining ``operands``, each a filter such as an
                 email address, a status or a creation date range; leave out to list every user.
@@ -427,8 +426,7 @@ class Users(Resource):
         ``timeout`` bounds each page's request.
 
         Args:
-            cursor: The ``results_metadata.next_cursor`` of the previous page; leave out to start at the first
-                page.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
             limit: How many users one page holds at most (up to 1,000); leave out for 100.
             query: Filters: an ``operator`` (``AND`` or ``OR``) joining ``operands``, each a filter such as an
                 email address, a status or a creation date range; leave out to list every user.
@@ -459,11 +457,11 @@ class Users(Resource):
 
         Args:
             user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
-            name: The user's new name; unset parts stay as they are.
+            name: The user's new name.
             attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
                 checks and for the ``options`` match checks at login.
-            trusted_metadata: New trusted metadata; it replaces the stored value.
-            untrusted_metadata: New untrusted metadata; it replaces the stored value.
+            trusted_metadata: New trusted metadata.
+            untrusted_metadata: New untrusted metadata.
             external_id: Your own identifier for the user, unique in the project; lets you find them without
                 storing Stytch's user ID.
             roles: The user's full new list of explicit RBAC role IDs; it replaces the old list.

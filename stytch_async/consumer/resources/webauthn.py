@@ -90,8 +90,7 @@ class WebAuthn(Resource):
                 browser picks the user.
             return_passkey_credential_options: Return options tuned for passkeys (resident keys, user
                 verification preferred) instead of the project's defaults.
-            use_base64_url_encoding: Encode binary fields of the returned options as base64url, as the
-                browser's ``PublicKeyCredential`` JSON helpers expect.
+            use_base64_url_encoding: Encode the binary fields of the returned options as base64url.
             timeout: Seconds the whole call may take, retries and back-off included; past it
                 ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
@@ -208,8 +207,7 @@ class WebAuthn(Resource):
             override_name: The user name the authenticator shows, in place of the user's email or phone
                 number.
             override_display_name: The display name the authenticator shows, in place of the user's name.
-            use_base64_url_encoding: Encode binary fields of the returned options as base64url, as the
-                browser's ``PublicKeyCredential`` JSON helpers expect.
+            use_base64_url_encoding: Encode the binary fields of the returned options as base64url.
             timeout: Seconds the whole call may take, retries and back-off included; past it
                 ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
