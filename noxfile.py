@@ -40,7 +40,7 @@ nox.options.sessions = [
     "typing",
 ]
 
-# ruff: the version the generator formats with (the test extra pins it too).
+# Ruff is pinned to the version the generator formats with (the test extra pins it too).
 LINT = ["ruff==0.17.6", "import-linter>=2.1"]
 # pyright from PyPI carries its own JavaScript, and the nodejs extra a Node.js wheel, so it
 # needs no npm download; pinned because each release may report new errors.

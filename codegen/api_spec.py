@@ -48,6 +48,8 @@ ACRONYMS = {
 APIS = ("common", "consumer", "b2b")
 #: The module, inside an API's ``types`` package, for entities several products share.
 ENTITIES = "entities"
+#: The key, inside an API's part of ``docs.json``, of its parameter texts.
+PARAMS = "params"
 
 
 def camel(text: str) -> str:
@@ -175,7 +177,7 @@ def _family(module: str) -> str:
 
 
 class Spec:
-    def __init__(self, documents: Iterable[dict[str, Any]], docs: dict[str, dict[str, str]]) -> None:
+    def __init__(self, documents: Iterable[dict[str, Any]], docs: dict[str, dict[str, Any]]) -> None:
         self.docs = docs
         self.endpoints: list[Endpoint] = []
         self.models: dict[ModelRef, Model] = {}
@@ -216,6 +218,26 @@ class Spec:
 
     def endpoints_of(self, api: str) -> list[Endpoint]:
         return [e for e in self.endpoints if e.api == api]
+
+    # -- parameter docs --------------------------------------------------------------
+
+    def param_doc(self, api: str, key: str, name: str) -> str | None:
+        """The text documenting parameter ``name`` of method ``key`` (``sessions.authenticate``).
+
+        ``docs.json`` holds, per API, a ``"params"`` object: ``"<product.method>"`` entries
+        for what one method means by a name, and ``"*"`` for the API's usual meaning. The
+        ``common`` API's ``"*"`` is the last resort for every API (``timeout``, ``cursor``).
+        The first of those that has the name wins.
+        """
+        source = self.param_doc_source(api, key, name)
+        return None if source is None else str(self.docs[source[0]][PARAMS][source[1]][name])
+
+    def param_doc_source(self, api: str, key: str, name: str) -> tuple[str, str] | None:
+        """Where ``param_doc`` finds its text: ``(api, "<product.method>" or "*")``, or None."""
+        for scope_api, scope in ((api, key), (api, "*"), ("common", "*")):
+            if name in self.docs.get(scope_api, {}).get(PARAMS, {}).get(scope, {}):
+                return scope_api, scope
+        return None
 
     # -- resolving names -------------------------------------------------------------
 

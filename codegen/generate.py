@@ -5,7 +5,9 @@ Inputs (all in the repository):
 * ``spec/common.json``, ``spec/consumer.json``, ``spec/b2b.json``: every endpoint and
   model of the official SDK, filed by API (refreshed by ``refresh_spec.py``);
 * ``spec/docs.json``: a docstring, in our own words, for every generated method and
-  product, keyed by API;
+  product, keyed by API; under each API's ``"params"``, the text of every parameter
+  (``"<product.method>"`` for one method, ``"*"`` for the API's usual meaning, and the
+  ``common`` API's ``"*"`` for every API), rendered as each method's ``Args:`` section;
 * ``surface.py``: which products each API exposes, what each client mounts, and which
   methods are hand-written.
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import keyword
 import re
+import textwrap
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -436,13 +438,53 @@ def _signature(m: Module, e: Endpoint) -> list[str]:
     return sig
 
 
-def _docstring(doc: str) -> list[str]:
+def signature_names(e: Endpoint) -> list[str]:
+    """The method's parameter names in the order its signature lists them (``self`` aside)."""
+    params = signature_params(e)
+    names = [p["name"] for p in params if p["required"]] + [p["name"] for p in params if not p["required"]]
+    if e.method_options is not None:
+        names.append("method_options")
+    return [*names, "timeout"]
+
+
+def method_args(spec: Spec, e: Endpoint) -> list[tuple[str, str]]:
+    """Each parameter of ``e``'s method with its text from ``docs.json``; a missing text is an error."""
+    args: list[tuple[str, str]] = []
+    for name in signature_names(e):
+        text = spec.param_doc(e.api, e.key, name)
+        if text is None:
+            raise ValueError(
+                f'spec/docs.json has no text for parameter {name!r} of {e.qualified}: add it under "params"'
+            )
+        if '"""' in text or "\\" in text:
+            raise ValueError(
+                f"the text for {name!r} of {e.qualified} may not hold triple quotes or backslashes"
+            )
+        args.append((name, text))
+    return args
+
+
+_INDENT = " " * 8
+
+
+def _docstring(doc: str, args: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """A method docstring: the summary, then a Google-style ``Args:`` section wrapped to the line limit."""
     doc_lines = doc.strip().splitlines()
-    if len(doc_lines) == 1:
-        return [f'        """{doc_lines[0]}"""']
-    return (
-        [f'        """{doc_lines[0]}'] + [f"        {ln}".rstrip() for ln in doc_lines[1:]] + ['        """']
-    )
+    if len(doc_lines) == 1 and not args:
+        return [f'{_INDENT}"""{doc_lines[0]}"""']
+    lines = [f'{_INDENT}"""{doc_lines[0]}'] + [f"{_INDENT}{ln}".rstrip() for ln in doc_lines[1:]]
+    if args:
+        lines += ["", f"{_INDENT}Args:"]
+        for name, text in args:
+            lines += textwrap.wrap(
+                f"{name}: {text}",
+                width=LINE_LENGTH,
+                initial_indent=_INDENT + " " * 4,
+                subsequent_indent=_INDENT + " " * 8,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+    return [*lines, f'{_INDENT}"""']
 
 
 def render_method(spec: Spec, m: Module, e: Endpoint, types_module: str) -> str:
@@ -488,7 +530,7 @@ def render_method(spec: Spec, m: Module, e: Endpoint, types_module: str) -> str:
         f"    async def {e.method}(",
         *_signature(m, e),
         f"    ) -> {response}:",
-        *_docstring(doc),
+        *_docstring(doc, method_args(spec, e)),
         *call,
     ]
     return "\n".join(lines)
@@ -503,8 +545,10 @@ def render_search_all(spec: Spec, m: Module, e: Endpoint, types_module: str) -> 
         *_signature(m, e),
         f"    ) -> AsyncIterator[{response}]:",
         *_docstring(
-            f"Every page of ``{e.key}``, starting at ``cursor``, until no next cursor comes back.\n\n"
-            "Each step yields a whole page; ``timeout`` bounds each page's request."
+            f"Every page of ``{e.key}``, from ``cursor`` to the last one.\n\n"
+            "Pages follow until no next cursor comes back. Each step yields a whole page;\n"
+            "``timeout`` bounds each page's request.",
+            method_args(spec, e),
         ),
         "        return follow_cursor(",
         f"            lambda page_cursor: self.{e.method}(cursor=page_cursor, {forwarded}timeout=timeout),",

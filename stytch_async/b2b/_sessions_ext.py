@@ -134,6 +134,18 @@ class B2BSessionsExtension(Resource):
 
         Returns the ``MemberSession`` the JWT describes (or, with ``claims_type``, the
         session and its custom claims structured into that class). Never returns None.
+
+        Args:
+            session_jwt: The member session JWT to check, e.g. from the ``stytch_session_jwt``
+                cookie.
+            max_token_age_seconds: Refuse a JWT issued more than this many seconds ago,
+                even if not yet expired; leave out for no such limit.
+            leeway: Seconds of clock difference to tolerate in the time checks.
+            authorization_check: ``organization_id``, ``resource_id`` and ``action`` the member
+                must belong to and be allowed under the project's and the organization's RBAC
+                policies; leave out for no check.
+            claims_type: An attrs class (or other type the converter can build) to structure
+                the session's custom claims into; leave out to get the bare ``MemberSession``.
         """
         member_session = await self._member_session_local(
             session_jwt, max_token_age_seconds, leeway, authorization_check
@@ -186,6 +198,19 @@ class B2BSessionsExtension(Resource):
         a consumer JWT, a tenancy mismatch and a denial are final: no request is made.
         ``verified_locally`` on the result says which path answered; ``timeout`` bounds
         the request to Stytch.
+
+        Args:
+            session_jwt: The member session JWT to check.
+            max_token_age_seconds: Seconds after issue past which the JWT is not trusted
+                locally and Stytch is asked instead; leave out for no such limit.
+            session_custom_claims: Claims to add to the session, sent only when Stytch is
+                asked (a claim set to ``None`` is removed).
+            authorization_check: ``organization_id``, ``resource_id`` and ``action`` to check;
+                locally, or by Stytch when it is asked.
+            timeout: Seconds the request to Stytch may take, when one is made, retries and
+                back-off included; leave out to use the client's timeout.
+            claims_type: A type to structure the custom claims into; leave out to get them
+                as a plain ``dict``.
         """
         converter = self._pipeline.converter
 

@@ -62,6 +62,18 @@ class IDPIntrospection(Resource):
         response has ``active=False`` and no claims. ``authorization_check`` then asks the
         cached RBAC policy whether an active token's scopes grant ``action`` on
         ``resource_id``, raising ``PermissionDeniedError`` if not.
+
+        Args:
+            token: The access or refresh token to ask about.
+            client_id: The client ID of the Connected App the token was issued to.
+            client_secret: That client's secret, for confidential clients; leave out for
+                public ones.
+            token_type_hint: ``access_token`` (the default) or ``refresh_token``: which
+                kind ``token`` is, so Stytch looks in the right place first.
+            authorization_check: ``resource_id`` and ``action`` that an active token's scopes
+                must grant under the project's RBAC policy; leave out for no check.
+            timeout: Seconds the request to Stytch may take, retries and back-off included;
+                leave out to use the client's timeout. The RBAC check does not count.
         """
         check = None if authorization_check is None else as_check(authorization_check)
         answer = await self._introspect_network(
@@ -88,6 +100,11 @@ class IDPIntrospection(Resource):
         Never returns None: a refused token raises a ``JwtError`` subclass and a denied
         check ``PermissionDeniedError``. Refresh tokens are opaque; use
         ``introspect_token_network`` for those.
+
+        Args:
+            access_token: The access token (a JWT) to check.
+            authorization_check: ``resource_id`` and ``action`` that one of the token's scopes
+                must grant under the project's RBAC policy; leave out for no check.
         """
         local = verifier_for(self._ctx)
         check = None if authorization_check is None else as_check(authorization_check)

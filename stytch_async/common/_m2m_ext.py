@@ -39,6 +39,15 @@ class M2MExtension(Resource):
         ``scopes`` narrows the token to some of the client's scopes (all of them when
         left out); ``extra`` adds fields to the request body. For repeated use prefer
         :meth:`token_source`, which reuses a token until shortly before it expires.
+
+        Args:
+            client_id: The ID of the M2M client asking for a token.
+            client_secret: That client's secret.
+            scopes: The scopes the token should carry, each one the client holds; sent
+                joined by spaces. Leave out for all of the client's scopes.
+            extra: More fields for the request body, sent as given.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         if isinstance(scopes, str):
             raise UsageError("scopes must be a list of scope strings, not one string")
@@ -61,7 +70,17 @@ class M2MExtension(Resource):
         scopes: Sequence[str] | None = None,
         refresh_margin: float = 60.0,
     ) -> M2MTokenSource:
-        """A token cache for one M2M client: ``await source.get()`` returns a live access token."""
+        """A token cache for one M2M client: ``await source.get()`` returns a live access token.
+
+        Nothing is fetched until the first ``get()``.
+
+        Args:
+            client_id: The ID of the M2M client the tokens are for.
+            client_secret: That client's secret.
+            scopes: The scopes each token should carry; leave out for all of the client's.
+            refresh_margin: Seconds before a token expires at which the next ``get()``
+                fetches a new one instead of reusing it.
+        """
         return M2MTokenSource(self, client_id, client_secret, scopes=scopes, refresh_margin=refresh_margin)
 
     async def authenticate_token(
@@ -83,6 +102,15 @@ class M2MExtension(Resource):
         Returns the client id, scopes and custom claims. Never returns None: a refused
         token raises a ``JwtError`` subclass, missing scopes ``InsufficientScopesError``,
         a malformed required scope ``UsageError``.
+
+        Args:
+            access_token: The M2M access token (a JWT), e.g. from an ``Authorization:
+                Bearer`` header.
+            required_scopes: Scopes the token must cover, such as ``read:users``; leave
+                out to check only that the token is valid.
+            max_token_age: Refuse tokens issued more than this many seconds ago, even if
+                not yet expired; leave out for no such limit.
+            leeway: Seconds of clock difference to tolerate in the time checks.
         """
         required = [] if required_scopes is None else required_scopes
         # Check the caller's scopes before the token, so a typo fails the same way every time.
@@ -131,7 +159,12 @@ class M2MTokenSource:
         return f"M2MTokenSource(client_id={self.client_id!r}, scopes={self.scopes!r})"
 
     async def get(self, *, timeout: float | None = None) -> str:
-        """Return a cached access token, fetching a new one when it is about to expire."""
+        """Return a cached access token, fetching a new one when it is about to expire.
+
+        Args:
+            timeout: Seconds a fetch may take, retries and back-off included; leave out to
+                use the client's timeout. A cached token returns at once.
+        """
         if self._token is not None and anyio.current_time() < self._fresh_until:
             return self._token
         if self._lock is None:

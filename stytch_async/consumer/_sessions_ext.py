@@ -124,6 +124,18 @@ class SessionsExtension(Resource):
         and its custom claims structured into that class). Never returns None: a refused
         JWT raises a ``JwtError`` subclass, a denied check ``PermissionDeniedError``, and
         a key set Stytch never delivered ``JwksUnavailableError``.
+
+        Args:
+            session_jwt: The session JWT to check, e.g. from the ``stytch_session_jwt``
+                cookie.
+            max_token_age_seconds: Refuse a JWT issued more than this many seconds ago,
+                even if not yet expired; leave out for no such limit.
+            leeway: Seconds of clock difference to tolerate in the time checks.
+            authorization_check: ``resource_id`` and ``action`` that the session's roles must
+                allow under the project's RBAC policy; leave out for no check.
+            claims_type: An attrs class (or other type the converter can build) to
+                structure the session's custom claims into; leave out to get the bare
+                ``Session``.
         """
         session = await self._session_local(session_jwt, max_token_age_seconds, leeway, authorization_check)
         if claims_type is None:
@@ -173,6 +185,19 @@ class SessionsExtension(Resource):
         ``session_custom_claims`` and ``authorization_check``. A malformed or forged JWT
         is refused without a request. ``verified_locally`` on the result says which
         path answered; ``timeout`` bounds the request to Stytch.
+
+        Args:
+            session_jwt: The session JWT to check.
+            max_token_age_seconds: Seconds after issue past which the JWT is not trusted
+                locally and Stytch is asked instead; leave out for no such limit.
+            session_custom_claims: Claims to add to the session, sent only when Stytch is
+                asked (a claim set to ``None`` is removed).
+            authorization_check: ``resource_id`` and ``action`` that the session's roles must
+                allow; checked locally, or by Stytch when it is asked.
+            timeout: Seconds the request to Stytch may take, when one is made, retries and
+                back-off included; leave out to use the client's timeout.
+            claims_type: A type to structure the custom claims into; leave out to get them
+                as a plain ``dict``.
         """
         converter = self._pipeline.converter
         session = await local_or_none(
@@ -225,6 +250,19 @@ class SessionsExtension(Resource):
 
         Always asks Stytch (so it also refreshes and extends the session); claims that do
         not fit ``claims_type`` raise :class:`~stytch_async.errors.DecodeError`.
+
+        Args:
+            claims_type: A type to structure the session's custom claims into.
+            session_token: The session token to check; pass this or ``session_jwt``.
+            session_jwt: The session JWT to check; pass this or ``session_token``.
+            session_duration_minutes: Minutes from now the session should last (5 to
+                527,040, i.e. 366 days); leave out to keep its current expiry.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT
+                claims are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            authorization_check: ``resource_id`` and ``action`` that the session's roles must
+                allow; if they do not, the call raises ``ClientError``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         answer = await self._authenticate(
             AuthenticateRequest(

@@ -45,6 +45,20 @@ class DiscoveryIntermediateSessions(Resource):
         The member is logged in to ``organization_id`` (created as a member on the way when
         the organization allows it). When the organization requires MFA the answer carries
         ``member_authenticated=False`` and a new intermediate session token instead.
+
+        Args:
+            intermediate_session_token: The intermediate session from a discovery login.
+            organization_id: The organization to log in to.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                leave out for 60 minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/discovery/intermediate_sessions/exchange",
@@ -105,6 +119,57 @@ class DiscoveryOrganizations(Resource):
 
         Spends ``intermediate_session_token``; the new member gets ``stytch_admin``. The
         organization's name, slug, allowed domains and auth settings may be set here.
+
+        Args:
+            intermediate_session_token: The intermediate session from a discovery login; it is spent.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                leave out for 60 minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            organization_name: The new organization's display name; leave out to derive one from the email
+                domain.
+            organization_slug: A short, URL-safe name for the new organization, unique in the project; leave
+                out to derive one.
+            organization_external_id: Your own identifier for the organization, unique in the project.
+            organization_logo_url: The URL of the organization's logo.
+            trusted_metadata: Arbitrary JSON-compatible data stored on the organization or member that only
+                your backend can set.
+            sso_jit_provisioning: Whether an SSO login may create a member: ``ALL_ALLOWED``, ``RESTRICTED``
+                (through ``sso_jit_provisioning_allowed_connections`` only) or ``NOT_ALLOWED``.
+            email_allowed_domains: Email domains (e.g. ``example.com``) whose addresses may join by themselves
+                or be invited, as ``email_jit_provisioning`` and ``email_invites`` allow.
+            email_jit_provisioning: ``RESTRICTED`` lets people with an address in ``email_allowed_domains``
+                join by themselves; ``NOT_ALLOWED`` does not.
+            email_invites: Who may be invited: ``ALL_ALLOWED``, ``RESTRICTED`` (addresses in
+                ``email_allowed_domains`` only) or ``NOT_ALLOWED``.
+            auth_methods: ``ALL_ALLOWED``, or ``RESTRICTED`` to the methods in ``allowed_auth_methods``.
+            allowed_auth_methods: The login methods members may use when ``auth_methods`` is ``RESTRICTED``,
+                e.g. ``sso``, ``magic_link``, ``password``, ``google_oauth``.
+            mfa_policy: ``REQUIRED_FOR_ALL`` or ``OPTIONAL`` (only members with ``mfa_enrolled`` are asked for
+                a second factor).
+            rbac_email_implicit_role_assignments: Roles granted implicitly to every member whose address is in
+                a given domain (``domain`` and ``role_id`` pairs).
+            mfa_methods: ``ALL_ALLOWED``, or ``RESTRICTED`` to the second factors in ``allowed_mfa_methods``.
+            allowed_mfa_methods: The second factors members may use when ``mfa_methods`` is ``RESTRICTED``:
+                ``sms_otp``, ``totp``.
+            oauth_tenant_jit_provisioning: ``RESTRICTED`` lets users of the OAuth tenants in
+                ``allowed_oauth_tenants`` join by themselves; ``NOT_ALLOWED`` does not.
+            allowed_oauth_tenants: Per OAuth provider (e.g. ``slack``, ``hubspot``, ``github``), the tenant
+                IDs whose users may join by themselves.
+            first_party_connected_apps_allowed_type: Which first-party Connected Apps members may use:
+                ``ALL_ALLOWED``, ``RESTRICTED`` (those in ``allowed_first_party_connected_apps``) or
+                ``NOT_ALLOWED``.
+            allowed_first_party_connected_apps: Client IDs of the first-party Connected Apps allowed when
+                their type setting is ``RESTRICTED``.
+            third_party_connected_apps_allowed_type: Which third-party Connected Apps members may use:
+                ``ALL_ALLOWED``, ``RESTRICTED`` (those in ``allowed_third_party_connected_apps``) or
+                ``NOT_ALLOWED``.
+            allowed_third_party_connected_apps: Client IDs of the third-party Connected Apps allowed when
+                their type setting is ``RESTRICTED``.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/discovery/organizations/create",
@@ -151,6 +216,16 @@ class DiscoveryOrganizations(Resource):
 
         Pass ``intermediate_session_token``, ``session_token`` or ``session_jwt``; each
         result says whether the address is already a member, invited, or may join by domain.
+
+        Args:
+            intermediate_session_token: The intermediate session whose email address is looked up; or pass
+                ``session_token`` or ``session_jwt``.
+            session_token: A member session whose email address is looked up; or pass
+                ``intermediate_session_token`` or ``session_jwt``.
+            session_jwt: A member session JWT whose email address is looked up; or pass
+                ``intermediate_session_token`` or ``session_token``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/discovery/organizations",

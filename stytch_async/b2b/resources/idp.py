@@ -39,7 +39,31 @@ class IDPOAuth(Resource):
         resources: Sequence[str] | None = None,
         timeout: float | None = None,
     ) -> OAuthAuthorizeResponse:
-        """Record a member's consent and get the redirect that carries the authorization code."""
+        """Record a member's consent and get the redirect that carries the authorization code.
+
+        Args:
+            consent_granted: Whether the user accepted the requested scopes; with ``False`` the redirect
+                carries an error instead of an authorization code.
+            scopes: The scopes the member was asked to grant.
+            client_id: The Connected App client ID the authorization request comes from.
+            redirect_uri: Where the client wants the answer sent; it must be one of the client's registered
+                redirect URLs.
+            response_type: The OAuth response type the client asked for; ``code`` for the authorization code
+                flow.
+            organization_id: The consenting member's organization, with ``member_id``.
+            member_id: The consenting member's ID (with ``organization_id``); or pass ``session_token`` or
+                ``session_jwt``.
+            session_token: The consenting member's session token; or pass ``member_id`` or ``session_jwt``.
+            session_jwt: The consenting member's session JWT; or pass ``member_id`` or ``session_token``.
+            prompt: The client's OIDC ``prompt`` parameter as it sent it, e.g. ``consent`` or ``none``.
+            state: The client's opaque ``state`` value, returned to it unchanged in the redirect.
+            nonce: The client's ``nonce``, copied into the ID token so it can detect replays.
+            code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random verifier you
+                keep; the matching verifier must be sent when the token is spent.
+            resources: Resource indicators (RFC 8707) the client sent: the APIs its access token is meant for.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/idp/oauth/authorize",
             OAuthAuthorizeRequest(
@@ -76,7 +100,26 @@ class IDPOAuth(Resource):
         prompt: str | None = None,
         timeout: float | None = None,
     ) -> OAuthAuthorizeStartResponse:
-        """Begin an authorization request: check the client and say whether consent is needed."""
+        """Begin an authorization request: check the client and say whether consent is needed.
+
+        Args:
+            client_id: The Connected App client ID the authorization request comes from.
+            redirect_uri: Where the client wants the answer sent; it must be one of the client's registered
+                redirect URLs.
+            response_type: The OAuth response type the client asked for; ``code`` for the authorization code
+                flow.
+            scopes: The scopes the client asks for, e.g. ``openid``, ``email``, ``offline_access``.
+            organization_id: The organization of the member being asked, with ``member_id``.
+            member_id: The ID of the member being asked (with ``organization_id``); or pass ``session_token``
+                or ``session_jwt``.
+            session_token: The session token of the member being asked; or pass ``member_id`` or
+                ``session_jwt``.
+            session_jwt: The session JWT of the member being asked; or pass ``member_id`` or
+                ``session_token``.
+            prompt: The client's OIDC ``prompt`` parameter as it sent it, e.g. ``consent`` or ``none``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/idp/oauth/authorize/start",
             OAuthAuthorizeStartRequest(

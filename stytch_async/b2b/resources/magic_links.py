@@ -42,7 +42,23 @@ class MagicLinksEmailDiscovery(Resource):
         discovery_expiration_minutes: int | None = None,
         timeout: float | None = None,
     ) -> EmailDiscoverySendResponse:
-        """Email a discovery link: the person proves the address, then picks or creates an organization."""
+        """Email a discovery link: the person proves the address, then picks or creates an organization.
+
+        Args:
+            email_address: The address to send the discovery link to.
+            discovery_redirect_url: The URL of your page that receives the discovery token; it must be one of
+                the project's redirect URLs. Leave out for the default one.
+            pkce_code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random
+                verifier you keep; the matching verifier must be sent when the token is spent.
+            login_template_id: The ID of a custom email template for login messages; leave out for the
+                project's default.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            discovery_expiration_minutes: Minutes the discovery link stays valid (5 to 10,080, i.e. 7 days);
+                leave out for 60.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/magic_links/email/discovery/send",
             EmailDiscoverySendRequest(
@@ -68,7 +84,15 @@ class MagicLinksDiscovery(Resource):
         pkce_code_verifier: str | None = None,
         timeout: float | None = None,
     ) -> DiscoveryAuthenticateResponse:
-        """Check a discovery magic link token; returns an intermediate session and the organizations found."""
+        """Check a discovery magic link token; returns an intermediate session and the organizations found.
+
+        Args:
+            discovery_magic_links_token: The token from the discovery magic link's URL.
+            pkce_code_verifier: The PKCE verifier whose hash was sent as ``pkce_code_challenge`` when the flow
+                began; required when a challenge was sent.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/magic_links/discovery/authenticate",
             DiscoveryAuthenticateRequest(
@@ -106,6 +130,28 @@ class MagicLinksEmail(Resource):
 
         ``invited_by_member_id`` and ``roles`` are optional; ``method_options`` carries the
         acting member's session when the call is authorized by RBAC.
+
+        Args:
+            organization_id: The organization the invitee joins.
+            email_address: The address to invite.
+            invite_redirect_url: The URL of your page that receives the invite's token; it must be one of the
+                project's redirect URLs. Leave out for the default one.
+            invited_by_member_id: The ID of the member who sends the invitation, recorded on it.
+            name: The invitee's full name, stored on the member the invitation creates.
+            trusted_metadata: Trusted metadata stored on the member the invitation creates.
+            untrusted_metadata: Untrusted metadata stored on the member the invitation creates.
+            invite_template_id: The ID of a custom email template for invitations; leave out for the project's
+                default.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            roles: Role IDs the invitee gets explicitly once they join.
+            invite_expiration_minutes: Minutes the invitation stays valid (5 to 10,080, i.e. 7 days); leave
+                out for a week.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/magic_links/email/invite",
@@ -146,6 +192,28 @@ class MagicLinksEmail(Resource):
 
         New members are admitted by just-in-time provisioning (allowed email domains) or an
         existing invitation; the organization's settings decide.
+
+        Args:
+            organization_id: The organization to log in to or join.
+            email_address: The address to send the link to.
+            login_redirect_url: The URL of your page that receives the login link's token; it must be one of
+                the project's redirect URLs. Leave out for the default one.
+            signup_redirect_url: The URL of your page that receives the sign-up link's token; it must be one
+                of the project's redirect URLs. Leave out for the default one.
+            pkce_code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random
+                verifier you keep; the matching verifier must be sent when the token is spent.
+            login_template_id: The ID of a custom email template for login messages; leave out for the
+                project's default.
+            signup_template_id: The ID of a custom email template for sign-up messages; leave out for the
+                project's default.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            login_expiration_minutes: Minutes the login link stays valid (5 to 10,080, i.e. 7 days); leave out
+                for 60.
+            signup_expiration_minutes: Minutes the sign-up link stays valid (5 to 10,080, i.e. 7 days); leave
+                out for 60.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/magic_links/email/login_or_signup",
@@ -190,6 +258,28 @@ class MagicLinks(Resource):
 
         Returns a member session, or an intermediate session when MFA is still required
         (``member_authenticated=False``). ``pkce_code_verifier`` completes a PKCE flow.
+
+        Args:
+            magic_links_token: The token from the magic link's URL (its ``token`` query parameter).
+            pkce_code_verifier: The PKCE verifier whose hash was sent as ``pkce_code_challenge`` when the flow
+                began; required when a challenge was sent.
+            session_token: The token of the member's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_jwt: The JWT of the member's current session, as an alternative to ``session_token``.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            intermediate_session_token: The intermediate session from an earlier step (a first factor or
+                discovery); this factor is added to it, and a member session comes back once the
+                organization's requirements are met.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/magic_links/authenticate",

@@ -32,7 +32,23 @@ class OAuthDiscovery(Resource):
         pkce_code_verifier: str | None = None,
         timeout: float | None = None,
     ) -> DiscoveryAuthenticateResponse:
-        """Check a discovery OAuth token; returns an intermediate session and the organizations found."""
+        """Check a discovery OAuth token; returns an intermediate session and the organizations found.
+
+        Args:
+            discovery_oauth_token: The token from the discovery OAuth redirect URL.
+            session_token: The token of the member's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_jwt: The JWT of the member's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            pkce_code_verifier: The PKCE verifier whose hash was sent as ``pkce_code_challenge`` when the flow
+                began; required when a challenge was sent.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/oauth/discovery/authenticate",
             DiscoveryAuthenticateRequest(
@@ -70,6 +86,28 @@ class OAuth(Resource):
         """Finish an OAuth login: check the token from the redirect and log the member in.
 
         May answer with an intermediate session when the organization requires MFA.
+
+        Args:
+            oauth_token: The token from the OAuth redirect URL.
+            session_token: The token of the member's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_jwt: The JWT of the member's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            pkce_code_verifier: The PKCE verifier whose hash was sent as ``pkce_code_challenge`` when the flow
+                began; required when a challenge was sent.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            intermediate_session_token: The intermediate session from an earlier step (a first factor or
+                discovery); this factor is added to it, and a member session comes back once the
+                organization's requirements are met.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/oauth/authenticate",

@@ -122,7 +122,19 @@ class OrganizationsMembersConnectedApps(Resource):
         method_options: RevokeRequestOptions | RevokeRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersConnectedAppsRevokeResponse:
-        """Revoke a member's authorization of a Connected App and its tokens."""
+        """Revoke a member's authorization of a Connected App and its tokens.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            connected_app_id: The ID of the Connected App whose authorization is revoked.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/connected_apps/{quote_path(connected_app_id)}/revoke",
             MembersConnectedAppsRevokeRequest(
@@ -147,7 +159,16 @@ class OrganizationsMembersOAuthProviders(Resource):
         include_refresh_token: bool | None = None,
         timeout: float | None = None,
     ) -> MembersOAuthProvidersGithubResponse:
-        """Read the GitHub access token of a member who logged in with GitHub."""
+        """Read the GitHub access token of a member who logged in with GitHub.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            include_refresh_token: Also return the provider's refresh token, when it issued one.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/oauth_providers/github",
             MembersOAuthProvidersGithubRequest(
@@ -167,7 +188,16 @@ class OrganizationsMembersOAuthProviders(Resource):
         include_refresh_token: bool | None = None,
         timeout: float | None = None,
     ) -> MembersOAuthProvidersGoogleResponse:
-        """Read the Google access (and optionally refresh) token of a member."""
+        """Read the Google access (and optionally refresh) token of a member.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            include_refresh_token: Also return the provider's refresh token, when it issued one.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/oauth_providers/google",
             MembersOAuthProvidersGoogleRequest(
@@ -187,7 +217,16 @@ class OrganizationsMembersOAuthProviders(Resource):
         include_refresh_token: bool | None = None,
         timeout: float | None = None,
     ) -> MembersOAuthProvidersHubspotResponse:
-        """Read the HubSpot access (and optionally refresh) token of a member."""
+        """Read the HubSpot access (and optionally refresh) token of a member.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            include_refresh_token: Also return the provider's refresh token, when it issued one.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/oauth_providers/hubspot",
             MembersOAuthProvidersHubspotRequest(
@@ -207,7 +246,16 @@ class OrganizationsMembersOAuthProviders(Resource):
         include_refresh_token: bool | None = None,
         timeout: float | None = None,
     ) -> MembersOAuthProvidersMicrosoftResponse:
-        """Read the Microsoft access (and optionally refresh) token of a member."""
+        """Read the Microsoft access (and optionally refresh) token of a member.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            include_refresh_token: Also return the provider's refresh token, when it issued one.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/oauth_providers/microsoft",
             MembersOAuthProvidersMicrosoftRequest(
@@ -226,7 +274,15 @@ class OrganizationsMembersOAuthProviders(Resource):
         *,
         timeout: float | None = None,
     ) -> MembersOAuthProvidersSlackResponse:
-        """Read the Slack tokens of a member who logged in with Slack."""
+        """Read the Slack tokens of a member who logged in with Slack.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/oauth_providers/slack",
             MembersOAuthProvidersSlackRequest(
@@ -265,6 +321,31 @@ class OrganizationsMembers(Resource):
 
         ``create_member_as_pending`` keeps the member pending until first login; roles,
         MFA phone number and trusted metadata may be set here.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            email_address: The new member's email address.
+            name: The member's full name.
+            trusted_metadata: Arbitrary JSON-compatible data stored on the organization or member that only
+                your backend can set.
+            untrusted_metadata: Arbitrary JSON-compatible data stored on the member that the frontend SDKs may
+                also write; never trust it for authorization.
+            create_member_as_pending: Create the member with status ``pending`` until they first log in,
+                instead of ``active``.
+            is_breakglass: Let the member log in with any method, bypassing the organization's auth-method
+                restrictions (an emergency administrator).
+            mfa_phone_number: The member's phone number for SMS passcodes, in E.164 form (``+15555550123``).
+            mfa_enrolled: Ask the member for a second factor at every login, even when the organization's MFA
+                policy is optional.
+            roles: Role IDs to assign to the member explicitly, on top of those granted implicitly (by email
+                domain, SSO connection or group).
+            external_id: Your own identifier for the member, unique in the organization.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members",
@@ -293,7 +374,14 @@ class OrganizationsMembers(Resource):
         include_deleted: bool | None = None,
         timeout: float | None = None,
     ) -> MembersGetResponse:
-        """Fetch a member by id without naming the organization (skips the tenancy check; use with care)."""
+        """Fetch a member by id without naming the organization (skips the tenancy check; use with care).
+
+        Args:
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            include_deleted: Also find a member who has been deleted.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/members/dangerously_get/{quote_path(member_id)}",
             MembersDangerouslyGetRequest(
@@ -312,7 +400,18 @@ class OrganizationsMembers(Resource):
         method_options: DeleteRequestOptions | DeleteRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersDeleteResponse:
-        """Delete a member and end their sessions."""
+        """Delete a member and end their sessions.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}",
             MembersDeleteResponse,
@@ -328,7 +427,18 @@ class OrganizationsMembers(Resource):
         method_options: DeleteExternalIdRequestOptions | DeleteExternalIdRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersDeleteExternalIdResponse:
-        """Remove the external id from a member."""
+        """Remove the external id from a member.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/external_id",
             MembersDeleteExternalIdResponse,
@@ -346,7 +456,18 @@ class OrganizationsMembers(Resource):
         | None = None,
         timeout: float | None = None,
     ) -> MembersDeleteMFAPhoneNumberResponse:
-        """Remove a member's MFA phone number."""
+        """Remove a member's MFA phone number.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/mfa_phone_numbers/{quote_path(member_id)}",
             MembersDeleteMFAPhoneNumberResponse,
@@ -364,7 +485,18 @@ class OrganizationsMembers(Resource):
         | None = None,
         timeout: float | None = None,
     ) -> MembersDeletePasswordResponse:
-        """Delete a member's password by its id."""
+        """Delete a member's password by its id.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_password_id: The ID of the member's password to delete.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/passwords/{quote_path(member_password_id)}",
             MembersDeletePasswordResponse,
@@ -380,7 +512,18 @@ class OrganizationsMembers(Resource):
         method_options: MembersDeleteTOTPRequestOptions | MembersDeleteTOTPRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersDeleteTOTPResponse:
-        """Remove a member's TOTP registration."""
+        """Remove a member's TOTP registration.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/totp",
             MembersDeleteTOTPResponse,
@@ -396,7 +539,16 @@ class OrganizationsMembers(Resource):
         email_address: str | None = None,
         timeout: float | None = None,
     ) -> MembersGetResponse:
-        """Fetch a member of an organization by ``member_id`` or ``email_address``."""
+        """Fetch a member of an organization by ``member_id`` or ``email_address``.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member to fetch; or pass ``email_address``.
+            email_address: The email address of the member to fetch; or pass ``member_id``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/member",
             MembersGetRequest(
@@ -418,7 +570,18 @@ class OrganizationsMembers(Resource):
         | None = None,
         timeout: float | None = None,
     ) -> MembersGetConnectedAppsResponse:
-        """List the Connected Apps a member has authorized."""
+        """List the Connected Apps a member has authorized.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/connected_apps",
             MembersGetConnectedAppsRequest(
@@ -438,7 +601,16 @@ class OrganizationsMembers(Resource):
         include_refresh_token: bool | None = None,
         timeout: float | None = None,
     ) -> MembersOIDCProvidersResponse:
-        """Read the tokens of the OIDC SSO connections a member has logged in with."""
+        """Read the tokens of the OIDC SSO connections a member has logged in with.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            include_refresh_token: Also return the provider's refresh token, when it issued one.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/oidc_providers",
             MembersOIDCProvidersRequest(
@@ -458,7 +630,18 @@ class OrganizationsMembers(Resource):
         method_options: MembersReactivateRequestOptions | MembersReactivateRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersReactivateResponse:
-        """Bring back a deleted member, with their former settings."""
+        """Bring back a deleted member, with their former settings.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._put(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/reactivate",
             MembersReactivateRequest(
@@ -484,6 +667,18 @@ class OrganizationsMembers(Resource):
 
         Results come a page at a time; pass ``results_metadata.next_cursor`` back as
         ``cursor``, or use ``search_all``.
+
+        Args:
+            organization_ids: The IDs of the organizations to search in (at least one).
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
+            limit: How many members one page holds at most (up to 1,000); leave out for Stytch's default.
+            query: Filters: an ``operator`` (``AND`` or ``OR``) joining ``operands`` such as member IDs, email
+                addresses, statuses or roles; leave out to list every member.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/organizations/members/search",
@@ -508,9 +703,22 @@ class OrganizationsMembers(Resource):
         method_options: MembersSearchRequestOptions | MembersSearchRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[MembersSearchResponse]:
-        """Every page of ``organizations.members.search``, starting at ``cursor``, until no next cursor comes back.
+        """Every page of ``organizations.members.search``, from ``cursor`` to the last one.
 
-        Each step yields a whole page; ``timeout`` bounds each page's request.
+        Pages follow until no next cursor comes back. Each step yields a whole page;
+        ``timeout`` bounds each page's request.
+
+        Args:
+            organization_ids: The IDs of the organizations to search in (at least one).
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
+            limit: How many members one page holds at most (up to 1,000); leave out for Stytch's default.
+            query: Filters: an ``operator`` (``AND`` or ``OR``) joining ``operands`` such as member IDs, email
+                addresses, statuses or roles; leave out to list every member.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return follow_cursor(
             lambda page_cursor: self.search(
@@ -538,7 +746,26 @@ class OrganizationsMembers(Resource):
         | None = None,
         timeout: float | None = None,
     ) -> MembersStartEmailUpdateResponse:
-        """Send a confirmation link to a member's new email address; the address changes once it is used."""
+        """Send a confirmation link to a member's new email address; the address changes once it is used.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            email_address: The new address; it replaces the current one once the member confirms it.
+            login_redirect_url: The URL of your page that receives the confirmation link's token; it must be
+                one of the project's redirect URLs. Leave out for the default one.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            login_template_id: The ID of a custom email template for the confirmation; leave out for the
+                project's default.
+            delivery_method: How the confirmation is sent: ``EMAIL_MAGIC_LINK`` or ``EMAIL_OTP``.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/start_email_update",
             MembersStartEmailUpdateRequest(
@@ -567,7 +794,20 @@ class OrganizationsMembers(Resource):
         | None = None,
         timeout: float | None = None,
     ) -> MembersUnlinkRetiredEmailResponse:
-        """Detach a retired email address from a member."""
+        """Detach a retired email address from a member.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            email_id: The ID of the retired address to detach; or pass ``email_address``.
+            email_address: The retired address to detach; or pass ``email_id``.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}/unlink_retired_email",
             MembersUnlinkRetiredEmailRequest(
@@ -604,6 +844,31 @@ class OrganizationsMembers(Resource):
         """Change a member's name, roles, metadata, MFA settings or email address.
 
         Only the arguments given are changed.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            name: The member's full name.
+            trusted_metadata: New trusted metadata for the member.
+            untrusted_metadata: New untrusted metadata for the member.
+            is_breakglass: Let the member log in with any method, bypassing the organization's auth-method
+                restrictions (an emergency administrator).
+            mfa_phone_number: The member's phone number for SMS passcodes, in E.164 form (``+15555550123``).
+            mfa_enrolled: Ask the member for a second factor at every login, even when the organization's MFA
+                policy is optional.
+            roles: The member's full new list of explicit role IDs; it replaces the old list.
+            preserve_existing_sessions: Keep the member's existing sessions instead of revoking them as this
+                change otherwise would.
+            default_mfa_method: The second factor the member is asked for first: ``sms_otp`` or ``totp``.
+            email_address: A new email address for the member.
+            external_id: Your own identifier for the member, unique in the organization.
+            unlink_email: Detach the member's current email address from them.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._put(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/members/{quote_path(member_id)}",
@@ -641,7 +906,17 @@ class Organizations(Resource):
         method_options: ConnectedAppsRequestOptions | ConnectedAppsRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ConnectedAppsResponse:
-        """List the Connected Apps that members of an organization have authorized."""
+        """List the Connected Apps that members of an organization have authorized.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/connected_apps",
             ConnectedAppsRequest(
@@ -690,6 +965,49 @@ class Organizations(Resource):
 
         ``organization_name`` is required; ``organization_slug`` must be unique in the
         project. Allowed domains, auth methods, MFA policy and default roles may be set here.
+
+        Args:
+            organization_name: The new organization's display name.
+            organization_slug: A short, URL-safe name for the organization, unique in the project.
+            organization_logo_url: The URL of the organization's logo.
+            trusted_metadata: Arbitrary JSON-compatible data stored on the organization that only your backend
+                can set.
+            organization_external_id: Your own identifier for the organization, unique in the project.
+            sso_jit_provisioning: Whether an SSO login may create a member: ``ALL_ALLOWED``, ``RESTRICTED``
+                (through ``sso_jit_provisioning_allowed_connections`` only) or ``NOT_ALLOWED``.
+            email_allowed_domains: Email domains (e.g. ``example.com``) whose addresses may join by themselves
+                or be invited, as ``email_jit_provisioning`` and ``email_invites`` allow.
+            email_jit_provisioning: ``RESTRICTED`` lets people with an address in ``email_allowed_domains``
+                join by themselves; ``NOT_ALLOWED`` does not.
+            email_invites: Who may be invited: ``ALL_ALLOWED``, ``RESTRICTED`` (addresses in
+                ``email_allowed_domains`` only) or ``NOT_ALLOWED``.
+            auth_methods: ``ALL_ALLOWED``, or ``RESTRICTED`` to the methods in ``allowed_auth_methods``.
+            allowed_auth_methods: The login methods members may use when ``auth_methods`` is ``RESTRICTED``,
+                e.g. ``sso``, ``magic_link``, ``password``, ``google_oauth``.
+            mfa_policy: ``REQUIRED_FOR_ALL`` or ``OPTIONAL`` (only members with ``mfa_enrolled`` are asked for
+                a second factor).
+            rbac_email_implicit_role_assignments: Roles granted implicitly to every member whose address is in
+                a given domain (``domain`` and ``role_id`` pairs).
+            mfa_methods: ``ALL_ALLOWED``, or ``RESTRICTED`` to the second factors in ``allowed_mfa_methods``.
+            allowed_mfa_methods: The second factors members may use when ``mfa_methods`` is ``RESTRICTED``:
+                ``sms_otp``, ``totp``.
+            oauth_tenant_jit_provisioning: ``RESTRICTED`` lets users of the OAuth tenants in
+                ``allowed_oauth_tenants`` join by themselves; ``NOT_ALLOWED`` does not.
+            allowed_oauth_tenants: Per OAuth provider (e.g. ``slack``, ``hubspot``, ``github``), the tenant
+                IDs whose users may join by themselves.
+            claimed_email_domains: Email domains the organization claims as its own.
+            first_party_connected_apps_allowed_type: Which first-party Connected Apps members may use:
+                ``ALL_ALLOWED``, ``RESTRICTED`` (those in ``allowed_first_party_connected_apps``) or
+                ``NOT_ALLOWED``.
+            allowed_first_party_connected_apps: Client IDs of the first-party Connected Apps allowed when
+                their type setting is ``RESTRICTED``.
+            third_party_connected_apps_allowed_type: Which third-party Connected Apps members may use:
+                ``ALL_ALLOWED``, ``RESTRICTED`` (those in ``allowed_third_party_connected_apps``) or
+                ``NOT_ALLOWED``.
+            allowed_third_party_connected_apps: Client IDs of the third-party Connected Apps allowed when
+                their type setting is ``RESTRICTED``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/organizations",
@@ -728,7 +1046,17 @@ class Organizations(Resource):
         method_options: DeleteRequestOptions | DeleteRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> DeleteResponse:
-        """Delete an organization with all its members, sessions and connections."""
+        """Delete an organization with all its members, sessions and connections.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/b2b/organizations/{quote_path(organization_id)}",
             DeleteResponse,
@@ -743,7 +1071,17 @@ class Organizations(Resource):
         method_options: DeleteExternalIdRequestOptions | DeleteExternalIdRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> DeleteExternalIdResponse:
-        """Remove the external id from an organization."""
+        """Remove the external id from an organization.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/external_id",
             DeleteExternalIdResponse,
@@ -757,7 +1095,14 @@ class Organizations(Resource):
         *,
         timeout: float | None = None,
     ) -> GetResponse:
-        """Fetch one organization by id (or slug)."""
+        """Fetch one organization by id (or slug).
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/{quote_path(organization_id)}",
             GetRequest(
@@ -775,7 +1120,18 @@ class Organizations(Resource):
         method_options: GetConnectedAppRequestOptions | GetConnectedAppRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> GetConnectedAppResponse:
-        """Fetch one Connected App as an organization sees it, with the members who authorized it."""
+        """Fetch one Connected App as an organization sees it, with the members who authorized it.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connected_app_id: The ID of the Connected App to look at.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/connected_apps/{quote_path(connected_app_id)}",
             GetConnectedAppRequest(
@@ -793,7 +1149,14 @@ class Organizations(Resource):
         *,
         timeout: float | None = None,
     ) -> MetricsResponse:
-        """Count an organization's members and other usage figures."""
+        """Count an organization's members and other usage figures.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/organizations/{quote_path(organization_id)}/metrics",
             MetricsRequest(
@@ -815,6 +1178,15 @@ class Organizations(Resource):
 
         Results come a page at a time; pass ``results_metadata.next_cursor`` back as
         ``cursor``, or use ``search_all``.
+
+        Args:
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
+            limit: How many organizations one page holds at most (up to 1,000); leave out for Stytch's
+                default.
+            query: Filters: an ``operator`` (``AND`` or ``OR``) joining ``operands`` such as organization IDs,
+                slugs, names or allowed domains; leave out to list every organization.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/organizations/search",
@@ -835,9 +1207,19 @@ class Organizations(Resource):
         query: SearchQuery | SearchQueryDict | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[SearchResponse]:
-        """Every page of ``organizations.search``, starting at ``cursor``, until no next cursor comes back.
+        """Every page of ``organizations.search``, from ``cursor`` to the last one.
 
-        Each step yields a whole page; ``timeout`` bounds each page's request.
+        Pages follow until no next cursor comes back. Each step yields a whole page;
+        ``timeout`` bounds each page's request.
+
+        Args:
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
+            limit: How many organizations one page holds at most (up to 1,000); leave out for Stytch's
+                default.
+            query: Filters: an ``operator`` (``AND`` or ``OR``) joining ``operands`` such as organization IDs,
+                slugs, names or allowed domains; leave out to list every organization.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return follow_cursor(
             lambda page_cursor: self.search(cursor=page_cursor, limit=limit, query=query, timeout=timeout),
@@ -886,6 +1268,55 @@ class Organizations(Resource):
 
         Only the arguments given are changed. ``method_options`` carries the acting
         member's session when the call is authorized by RBAC.
+
+        Args:
+            organization_id: The ID of the organization to change.
+            organization_name: The organization's display name.
+            organization_slug: A short, URL-safe name for the organization, unique in the project.
+            organization_logo_url: The URL of the organization's logo.
+            trusted_metadata: New trusted metadata for the organization.
+            organization_external_id: Your own identifier for the organization, unique in the project.
+            sso_default_connection_id: The SSO connection used when a login names none.
+            sso_jit_provisioning: Whether an SSO login may create a member: ``ALL_ALLOWED``, ``RESTRICTED``
+                (through ``sso_jit_provisioning_allowed_connections`` only) or ``NOT_ALLOWED``.
+            sso_jit_provisioning_allowed_connections: The SSO connection IDs that may create members when
+                ``sso_jit_provisioning`` is ``RESTRICTED``.
+            email_allowed_domains: Email domains (e.g. ``example.com``) whose addresses may join by themselves
+                or be invited, as ``email_jit_provisioning`` and ``email_invites`` allow.
+            email_jit_provisioning: ``RESTRICTED`` lets people with an address in ``email_allowed_domains``
+                join by themselves; ``NOT_ALLOWED`` does not.
+            email_invites: Who may be invited: ``ALL_ALLOWED``, ``RESTRICTED`` (addresses in
+                ``email_allowed_domains`` only) or ``NOT_ALLOWED``.
+            auth_methods: ``ALL_ALLOWED``, or ``RESTRICTED`` to the methods in ``allowed_auth_methods``.
+            allowed_auth_methods: The login methods members may use when ``auth_methods`` is ``RESTRICTED``,
+                e.g. ``sso``, ``magic_link``, ``password``, ``google_oauth``.
+            mfa_policy: ``REQUIRED_FOR_ALL`` or ``OPTIONAL`` (only members with ``mfa_enrolled`` are asked for
+                a second factor).
+            rbac_email_implicit_role_assignments: Roles granted implicitly to every member whose address is in
+                a given domain (``domain`` and ``role_id`` pairs).
+            mfa_methods: ``ALL_ALLOWED``, or ``RESTRICTED`` to the second factors in ``allowed_mfa_methods``.
+            allowed_mfa_methods: The second factors members may use when ``mfa_methods`` is ``RESTRICTED``:
+                ``sms_otp``, ``totp``.
+            oauth_tenant_jit_provisioning: ``RESTRICTED`` lets users of the OAuth tenants in
+                ``allowed_oauth_tenants`` join by themselves; ``NOT_ALLOWED`` does not.
+            allowed_oauth_tenants: Per OAuth provider (e.g. ``slack``, ``hubspot``, ``github``), the tenant
+                IDs whose users may join by themselves.
+            claimed_email_domains: Email domains the organization claims as its own.
+            first_party_connected_apps_allowed_type: Which first-party Connected Apps members may use:
+                ``ALL_ALLOWED``, ``RESTRICTED`` (those in ``allowed_first_party_connected_apps``) or
+                ``NOT_ALLOWED``.
+            allowed_first_party_connected_apps: Client IDs of the first-party Connected Apps allowed when
+                their type setting is ``RESTRICTED``.
+            third_party_connected_apps_allowed_type: Which third-party Connected Apps members may use:
+                ``ALL_ALLOWED``, ``RESTRICTED`` (those in ``allowed_third_party_connected_apps``) or
+                ``NOT_ALLOWED``.
+            allowed_third_party_connected_apps: Client IDs of the third-party Connected Apps allowed when
+                their type setting is ``RESTRICTED``.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._put(
             f"/v1/b2b/organizations/{quote_path(organization_id)}",

@@ -40,7 +40,14 @@ class OTPsEmailDiscovery(Resource):
         *,
         timeout: float | None = None,
     ) -> EmailDiscoveryAuthenticateResponse:
-        """Check a discovery passcode; returns an intermediate session and the organizations found."""
+        """Check a discovery passcode; returns an intermediate session and the organizations found.
+
+        Args:
+            email_address: The address the passcode was sent to.
+            code: The passcode the member typed.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/otps/email/discovery/authenticate",
             EmailDiscoveryAuthenticateRequest(
@@ -60,7 +67,19 @@ class OTPsEmailDiscovery(Resource):
         discovery_expiration_minutes: int | None = None,
         timeout: float | None = None,
     ) -> EmailDiscoverySendResponse:
-        """Email a discovery passcode to an address."""
+        """Email a discovery passcode to an address.
+
+        Args:
+            email_address: The address to send the discovery passcode to.
+            login_template_id: The ID of a custom email template for login messages; leave out for the
+                project's default.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            discovery_expiration_minutes: Minutes the discovery link or code stays valid; leave out for
+                Stytch's default.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/otps/email/discovery/send",
             EmailDiscoverySendRequest(
@@ -94,7 +113,31 @@ class OTPsEmail(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> EmailAuthenticateResponse:
-        """Check an emailed passcode and log the member in."""
+        """Check an emailed passcode and log the member in.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            email_address: The address the passcode was sent to.
+            code: The passcode the member typed.
+            session_token: The token of the member's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_jwt: The JWT of the member's current session, as an alternative to ``session_token``.
+            intermediate_session_token: The intermediate session from an earlier step (a first factor or
+                discovery); this factor is added to it, and a member session comes back once the
+                organization's requirements are met.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/otps/email/authenticate",
             EmailAuthenticateRequest(
@@ -125,7 +168,24 @@ class OTPsEmail(Resource):
         signup_expiration_minutes: int | None = None,
         timeout: float | None = None,
     ) -> EmailLoginOrSignupResponse:
-        """Email a passcode to a member, or to a new address the organization admits."""
+        """Email a passcode to a member, or to a new address the organization admits.
+
+        Args:
+            organization_id: The organization to log in to or join.
+            email_address: The address to send the passcode to.
+            login_template_id: The ID of a custom email template for login messages; leave out for the
+                project's default.
+            signup_template_id: The ID of a custom email template for sign-up messages; leave out for the
+                project's default.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            login_expiration_minutes: Minutes the login link or code stays valid; leave out for Stytch's
+                default.
+            signup_expiration_minutes: Minutes the sign-up link or code stays valid; leave out for Stytch's
+                default.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/otps/email/login_or_signup",
             EmailLoginOrSignupRequest(
@@ -165,6 +225,30 @@ class OTPsSMS(Resource):
 
         Pass the ``intermediate_session_token`` (or the member's session) from the first
         factor; the answer is a full member session.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            code: The passcode the member typed.
+            intermediate_session_token: The intermediate session from an earlier step (a first factor or
+                discovery); this factor is added to it, and a member session comes back once the
+                organization's requirements are met.
+            session_token: The token of the member's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_jwt: The JWT of the member's current session, as an alternative to ``session_token``.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            set_mfa_enrollment: ``enroll`` to make the member MFA-enrolled from now on, ``unenroll`` to undo
+                it; leave out to change nothing.
+            set_default_mfa: Make this factor the member's default second factor.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/otps/sms/authenticate",
@@ -197,7 +281,22 @@ class OTPsSMS(Resource):
         session_jwt: str | None = None,
         timeout: float | None = None,
     ) -> SMSSendResponse:
-        """Text a passcode to a member's MFA phone number (in E.164 form, ``+15555550123``)."""
+        """Text a passcode to a member's MFA phone number (in E.164 form, ``+15555550123``).
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            mfa_phone_number: The number to text when the member has none on file yet, in E.164 form
+                (``+15555550123``); leave out to use the stored one.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            intermediate_session_token: The member's intermediate session, when the code is sent during login.
+            session_token: The member's session, when the code is sent to add SMS to a logged-in member.
+            session_jwt: The member's session JWT, as an alternative to ``session_token``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/otps/sms/send",
             SMSSendRequest(

@@ -67,7 +67,16 @@ class PasswordsDiscoveryEmail(Resource):
         pkce_code_verifier: str | None = None,
         timeout: float | None = None,
     ) -> DiscoveryEmailResetResponse:
-        """Set a new password with a discovery reset token; returns an intermediate session."""
+        """Set a new password with a discovery reset token; returns an intermediate session.
+
+        Args:
+            password_reset_token: The token from the discovery reset link's URL.
+            password: The new password; it must pass the project's strength policy.
+            pkce_code_verifier: The PKCE verifier whose hash was sent as ``pkce_code_challenge`` when the flow
+                began; required when a challenge was sent.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/passwords/discovery/email/reset",
             DiscoveryEmailResetRequest(
@@ -92,7 +101,27 @@ class PasswordsDiscoveryEmail(Resource):
         verify_email_template_id: str | None = None,
         timeout: float | None = None,
     ) -> DiscoveryEmailResetStartResponse:
-        """Email a discovery password reset link to an address."""
+        """Email a discovery password reset link to an address.
+
+        Args:
+            email_address: The address whose password is reset.
+            reset_password_redirect_url: The URL of your page that receives the reset token; it must be one of
+                the project's redirect URLs. Leave out for the default one.
+            discovery_redirect_url: The URL of your page that receives the discovery token; it must be one of
+                the project's redirect URLs. Leave out for the default one.
+            reset_password_template_id: The ID of a custom email template for the reset message; leave out for
+                the project's default.
+            reset_password_expiration_minutes: Minutes the reset link stays valid (5 to 10,080, i.e. 7 days);
+                leave out for 30.
+            pkce_code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random
+                verifier you keep; the matching verifier must be sent when the token is spent.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            verify_email_template_id: The ID of a custom email template for the address-verification message a
+                reset may send; leave out for the project's default.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/passwords/discovery/email/reset/start",
             DiscoveryEmailResetStartRequest(
@@ -122,7 +151,14 @@ class PasswordsDiscovery(Resource):
         *,
         timeout: float | None = None,
     ) -> DiscoveryAuthenticateResponse:
-        """Check an address and password; returns an intermediate session and the organizations found."""
+        """Check an address and password; returns an intermediate session and the organizations found.
+
+        Args:
+            email_address: The email address to log in with.
+            password: The password, as the member typed it.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/passwords/discovery/authenticate",
             DiscoveryAuthenticateRequest(
@@ -146,7 +182,18 @@ class PasswordsEmail(Resource):
         method_options: EmailRequireResetRequestOptions | EmailRequireResetRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> EmailRequireResetResponse:
-        """Force a member to reset their password before the next password login."""
+        """Force a member to reset their password before the next password login.
+
+        Args:
+            email_address: The address of the member who must reset their password.
+            organization_id: The ID of the member's organization.
+            member_id: The ID of the member.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/passwords/email/require_reset",
             EmailRequireResetRequest(
@@ -174,7 +221,31 @@ class PasswordsEmail(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> EmailResetResponse:
-        """Set a new password with the token from a reset email and log the member in."""
+        """Set a new password with the token from a reset email and log the member in.
+
+        Args:
+            password_reset_token: The token from the reset link's URL.
+            password: The new password; it must pass the project's strength policy.
+            session_token: The token of the member's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_jwt: The JWT of the member's current session, as an alternative to ``session_token``.
+            code_verifier: The PKCE verifier whose hash was sent as the code challenge when the flow began;
+                required when a challenge was sent.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            intermediate_session_token: The intermediate session from an earlier step (a first factor or
+                discovery); this factor is added to it, and a member session comes back once the
+                organization's requirements are met.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/passwords/email/reset",
             EmailResetRequest(
@@ -207,7 +278,29 @@ class PasswordsEmail(Resource):
         verify_email_template_id: str | None = None,
         timeout: float | None = None,
     ) -> EmailResetStartResponse:
-        """Email a member a link to reset their password."""
+        """Email a member a link to reset their password.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            email_address: The address of the member whose password is reset.
+            reset_password_redirect_url: The URL of your page that receives the reset token; it must be one of
+                the project's redirect URLs. Leave out for the default one.
+            reset_password_expiration_minutes: Minutes the reset link stays valid (5 to 10,080, i.e. 7 days);
+                leave out for 30.
+            code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random verifier you
+                keep; the matching verifier must be sent when the token is spent.
+            login_redirect_url: The URL the link points to when the member chooses to log in without a
+                password; it must be one of the project's redirect URLs. Leave out for the default one.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            reset_password_template_id: The ID of a custom email template for the reset message; leave out for
+                the project's default.
+            verify_email_template_id: The ID of a custom email template for the address-verification message a
+                reset may send; leave out for the project's default.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/passwords/email/reset/start",
             EmailResetStartRequest(
@@ -244,7 +337,29 @@ class PasswordsExistingPassword(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> ExistingPasswordResetResponse:
-        """Change a member's password, given the current one."""
+        """Change a member's password, given the current one.
+
+        Args:
+            email_address: The member's email address.
+            existing_password: The current password, proving the caller knows it.
+            new_password: The password to set; it must pass the project's strength policy.
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            session_token: The token of the member's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_jwt: The JWT of the member's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/passwords/existing_password/reset",
             ExistingPasswordResetRequest(
@@ -280,7 +395,26 @@ class PasswordsSessions(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> SessionsResetResponse:
-        """Change the password of the member a live session belongs to."""
+        """Change the password of the member a live session belongs to.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            password: The new password; it must pass the project's strength policy.
+            session_token: The member's session; it must hold a recent factor. Pass this or ``session_jwt``.
+            session_jwt: The member's session JWT, as an alternative to ``session_token``.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/passwords/session/reset",
             SessionsResetRequest(
@@ -325,6 +459,29 @@ class Passwords(Resource):
 
         May answer with an intermediate session when the organization requires MFA, or
         refuse a password that must be reset.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            email_address: The member's email address.
+            password: The password, as the member typed it.
+            session_token: The token of the member's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_jwt: The JWT of the member's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            intermediate_session_token: The intermediate session from an earlier step (a first factor or
+                discovery); this factor is added to it, and a member session comes back once the
+                organization's requirements are met.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/passwords/authenticate",
@@ -367,7 +524,37 @@ class Passwords(Resource):
         external_id: str | None = None,
         timeout: float | None = None,
     ) -> MigrateResponse:
-        """Import a member's password hash from another system (bcrypt, md5, argon2, sha1, scrypt, pbkdf2)."""
+        """Import a member's password hash from another system (bcrypt, md5, argon2, sha1, scrypt, pbkdf2).
+
+        Args:
+            email_address: The member's email address.
+            hash: The password hash exported from the other system, encoded as that system stored it.
+            hash_type: The algorithm that made ``hash``: ``bcrypt``, ``md_5``, ``sha_1``, ``sha_512``,
+                ``argon_2i``, ``argon_2id``, ``scrypt``, ``phpass`` or ``pbkdf_2``.
+            organization_id: The organization the member belongs to.
+            md_5_config: The salts prepended and appended before hashing, when ``hash_type`` is ``md_5``.
+            argon_2_config: The Argon2 parameters (salt, iterations, memory, threads, key length) when
+                ``hash_type`` is ``argon_2i`` or ``argon_2id``.
+            sha_1_config: The salts prepended and appended before hashing, when ``hash_type`` is ``sha_1``.
+            sha_512_config: The salts prepended and appended before hashing, when ``hash_type`` is
+                ``sha_512``.
+            scrypt_config: The scrypt parameters (salt, N, r, p, key length) when ``hash_type`` is ``scrypt``.
+            pbkdf_2_config: The PBKDF2 parameters (salt, iterations, key length, digest algorithm) when
+                ``hash_type`` is ``pbkdf_2``.
+            name: The member's full name.
+            trusted_metadata: Trusted metadata stored on the member.
+            untrusted_metadata: Arbitrary JSON-compatible data stored on the member that the frontend SDKs may
+                also write; never trust it for authorization.
+            roles: Role IDs to assign to the member explicitly, on top of those granted implicitly (by email
+                domain, SSO connection or group).
+            preserve_existing_sessions: Keep the member's existing sessions instead of revoking them as this
+                change otherwise would.
+            mfa_phone_number: The member's phone number for SMS passcodes, in E.164 form.
+            set_phone_number_verified: Mark the imported phone number as verified.
+            external_id: Your own identifier for the member, unique in the organization.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/passwords/migrate",
             MigrateRequest(
@@ -401,7 +588,14 @@ class Passwords(Resource):
         email_address: str | None = None,
         timeout: float | None = None,
     ) -> StrengthCheckResponse:
-        """Score a password, optionally against the member's ``email_address``, and say whether it is allowed."""
+        """Score a password, optionally against the member's ``email_address``, and say whether it is allowed.
+
+        Args:
+            password: The password to score.
+            email_address: The member's email address, so a password built from it scores lower.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/passwords/strength_check",
             StrengthCheckRequest(

@@ -27,7 +27,14 @@ class RBACOrganizations(Resource):
         *,
         timeout: float | None = None,
     ) -> OrganizationsGetOrgPolicyResponse:
-        """Fetch an organization's own RBAC policy (its custom roles)."""
+        """Fetch an organization's own RBAC policy (its custom roles).
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/rbac/organizations/{quote_path(organization_id)}",
             OrganizationsGetOrgPolicyRequest(
@@ -44,7 +51,16 @@ class RBACOrganizations(Resource):
         *,
         timeout: float | None = None,
     ) -> OrganizationsSetOrgPolicyResponse:
-        """Replace an organization's own RBAC policy."""
+        """Replace an organization's own RBAC policy.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            org_policy: The organization's custom roles, each with its permissions; it replaces the stored
+                policy.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._put(
             f"/v1/b2b/rbac/organizations/{quote_path(organization_id)}",
             OrganizationsSetOrgPolicyRequest(
@@ -66,7 +82,12 @@ class RBAC(Resource):
         *,
         timeout: float | None = None,
     ) -> PolicyResponse:
-        """Fetch the project's RBAC policy (roles, resources, scopes), as the local checks cache it."""
+        """Fetch the project's RBAC policy (roles, resources, scopes), as the local checks cache it.
+
+        Args:
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             "/v1/b2b/rbac/policy",
             None,

@@ -30,7 +30,15 @@ class RecoveryCodes(Resource):
         *,
         timeout: float | None = None,
     ) -> GetResponse:
-        """Read a member's remaining recovery codes."""
+        """Read a member's remaining recovery codes.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/recovery_codes/{quote_path(organization_id)}/{quote_path(member_id)}",
             GetRequest(
@@ -55,7 +63,29 @@ class RecoveryCodes(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> RecoverResponse:
-        """Complete MFA with a recovery code instead of the second factor."""
+        """Complete MFA with a recovery code instead of the second factor.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            recovery_code: One of the member's unused recovery codes; each works once.
+            intermediate_session_token: The intermediate session from an earlier step (a first factor or
+                discovery); this factor is added to it, and a member session comes back once the
+                organization's requirements are met.
+            session_token: The token of the member's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_jwt: The JWT of the member's current session, as an alternative to ``session_token``.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/recovery_codes/recover",
             RecoverRequest(
@@ -80,7 +110,15 @@ class RecoveryCodes(Resource):
         *,
         timeout: float | None = None,
     ) -> RotateResponse:
-        """Replace a member's recovery codes with a fresh set."""
+        """Replace a member's recovery codes with a fresh set.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/recovery_codes/rotate",
             RotateRequest(

@@ -63,7 +63,20 @@ class SCIMConnection(Resource):
         method_options: CreateRequestOptions | CreateRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ConnectionCreateResponse:
-        """Create a SCIM connection for an organization; the answer holds its bearer token once."""
+        """Create a SCIM connection for an organization; the answer holds its bearer token once.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            display_name: A human-readable name for the connection.
+            identity_provider: The identity provider on the other side, e.g. ``okta`` or ``microsoft-entra``
+                (``generic`` for any other); it tailors the setup Stytch expects.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/b2b/scim/{quote_path(organization_id)}/connection",
             ConnectionCreateRequest(
@@ -84,7 +97,18 @@ class SCIMConnection(Resource):
         method_options: DeleteRequestOptions | DeleteRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ConnectionDeleteResponse:
-        """Delete a SCIM connection."""
+        """Delete a SCIM connection.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SCIM connection.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/b2b/scim/{quote_path(organization_id)}/connection/{quote_path(connection_id)}",
             ConnectionDeleteResponse,
@@ -99,7 +123,17 @@ class SCIMConnection(Resource):
         method_options: ConnectionGetRequestOptions | ConnectionGetRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ConnectionGetResponse:
-        """Fetch an organization's SCIM connection."""
+        """Fetch an organization's SCIM connection.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/scim/{quote_path(organization_id)}/connection",
             ConnectionGetRequest(
@@ -122,7 +156,20 @@ class SCIMConnection(Resource):
         | None = None,
         timeout: float | None = None,
     ) -> ConnectionGetGroupsResponse:
-        """List the identity provider groups a SCIM connection has synced, a page at a time."""
+        """List the identity provider groups a SCIM connection has synced, a page at a time.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SCIM connection.
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
+            limit: How many results one page holds at most; leave out for Stytch's default page size.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/scim/{quote_path(organization_id)}/connection/{quote_path(connection_id)}",
             ConnectionGetGroupsRequest(
@@ -146,7 +193,18 @@ class SCIMConnection(Resource):
         | None = None,
         timeout: float | None = None,
     ) -> ConnectionRotateCancelResponse:
-        """Abandon a bearer token rotation; the old token stays in use."""
+        """Abandon a bearer token rotation; the old token stays in use.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SCIM connection.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/b2b/scim/{quote_path(organization_id)}/connection/{quote_path(connection_id)}/rotate/cancel",
             ConnectionRotateCancelRequest(
@@ -168,7 +226,18 @@ class SCIMConnection(Resource):
         | None = None,
         timeout: float | None = None,
     ) -> ConnectionRotateCompleteResponse:
-        """Finish a bearer token rotation: the new token replaces the old one."""
+        """Finish a bearer token rotation: the new token replaces the old one.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SCIM connection.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/b2b/scim/{quote_path(organization_id)}/connection/{quote_path(connection_id)}/rotate/complete",
             ConnectionRotateCompleteRequest(
@@ -190,7 +259,18 @@ class SCIMConnection(Resource):
         | None = None,
         timeout: float | None = None,
     ) -> ConnectionRotateStartResponse:
-        """Start a bearer token rotation: a new token is issued, the old one still works."""
+        """Start a bearer token rotation: a new token is issued, the old one still works.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SCIM connection.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/b2b/scim/{quote_path(organization_id)}/connection/{quote_path(connection_id)}/rotate/start",
             ConnectionRotateStartRequest(
@@ -216,7 +296,23 @@ class SCIMConnection(Resource):
         method_options: UpdateRequestOptions | UpdateRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ConnectionUpdateResponse:
-        """Change a SCIM connection's display name, identity provider or group-to-role mapping."""
+        """Change a SCIM connection's display name, identity provider or group-to-role mapping.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SCIM connection.
+            display_name: A human-readable name for the connection.
+            identity_provider: The identity provider on the other side, e.g. ``okta`` or ``microsoft-entra``
+                (``generic`` for any other); it tailors the setup Stytch expects.
+            scim_group_implicit_role_assignments: Roles granted implicitly to members of identity provider
+                groups (``group_id``, ``group_name``, ``role_id``); it replaces the old mapping.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._put(
             f"/v1/b2b/scim/{quote_path(organization_id)}/connection/{quote_path(connection_id)}",
             ConnectionUpdateRequest(

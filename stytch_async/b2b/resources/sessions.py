@@ -54,7 +54,25 @@ class Sessions(B2BSessionsExtension):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> AttestResponse:
-        """Exchange a token from a trusted token profile for a member session."""
+        """Exchange a token from a trusted token profile for a member session.
+
+        Args:
+            profile_id: The ID of the trusted token profile that says how to check ``token``.
+            token: The token the trusted token profile vouches for, e.g. a JWT from your own identity
+                provider.
+            organization_id: The organization the member logs in to.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            session_token: The token of a session to attach this login to, instead of starting a new one.
+            session_jwt: The JWT of a session to attach this login to, instead of starting a new one.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/sessions/attest",
             AttestRequest(
@@ -86,6 +104,18 @@ class Sessions(B2BSessionsExtension):
         Pass one of ``session_token`` or ``session_jwt``. ``session_duration_minutes``
         extends the session; ``authorization_check`` also asks whether the member's roles
         allow ``action`` on ``resource_id`` in ``organization_id``.
+
+        Args:
+            session_token: The session token to check; pass this or ``session_jwt``.
+            session_duration_minutes: Minutes from now the session should last (5 to 527,040, i.e. 366 days);
+                leave out to keep its current expiry.
+            session_jwt: The session JWT to check; pass this or ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            authorization_check: Also check that the member's roles allow ``action`` on ``resource_id`` in
+                ``organization_id``; if they do not, the call raises ``ClientError``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/sessions/authenticate",
@@ -117,6 +147,21 @@ class Sessions(B2BSessionsExtension):
         The factors the new organization accepts carry over; if they do not suffice the
         answer is an intermediate session and ``mfa_required``. ``locale`` sets the language
         of any passcode sent.
+
+        Args:
+            organization_id: The organization to move the session to.
+            session_token: The session to move; pass this or ``session_jwt``.
+            session_jwt: The session JWT to move; pass this or ``session_token``.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                leave out for 60 minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/b2b/sessions/exchange",
@@ -142,7 +187,19 @@ class Sessions(B2BSessionsExtension):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> ExchangeAccessTokenResponse:
-        """Trade a Connected Apps access token for a full member session."""
+        """Trade a Connected Apps access token for a full member session.
+
+        Args:
+            access_token: A Connected Apps access token issued by this project, to be traded for a session.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                leave out for 60 minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/sessions/exchange_access_token",
             ExchangeAccessTokenRequest(
@@ -162,7 +219,15 @@ class Sessions(B2BSessionsExtension):
         *,
         timeout: float | None = None,
     ) -> GetResponse:
-        """List the live sessions of one member of an organization."""
+        """List the live sessions of one member of an organization.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member whose sessions are listed.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             "/v1/b2b/sessions",
             GetRequest(
@@ -179,7 +244,13 @@ class Sessions(B2BSessionsExtension):
         *,
         timeout: float | None = None,
     ) -> GetJWKSResponse:
-        """Fetch the public keys that sign the project's member session JWTs."""
+        """Fetch the public keys that sign the project's member session JWTs.
+
+        Args:
+            project_id: Your project's ID (``project-live-...`` or ``project-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/sessions/jwks/{quote_path(project_id)}",
             GetJWKSRequest(
@@ -198,7 +269,19 @@ class Sessions(B2BSessionsExtension):
         session_custom_claims: Mapping[str, Any] | None = None,
         timeout: float | None = None,
     ) -> MigrateResponse:
-        """Turn a session token from another identity provider into a member session."""
+        """Turn a session token from another identity provider into a member session.
+
+        Args:
+            session_token: The other identity provider's access or session token; Stytch sends it to that
+                provider's user-info endpoint.
+            organization_id: The organization the member logs in to.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                leave out for 60 minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/sessions/migrate",
             MigrateRequest(
@@ -221,7 +304,22 @@ class Sessions(B2BSessionsExtension):
         method_options: RevokeRequestOptions | RevokeRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> RevokeResponse:
-        """End a member session, named by ``member_session_id``, ``session_token`` or ``session_jwt`` (or all of a member's with ``member_id``)."""
+        """End a member session, or all of a member's sessions.
+
+        Name the session by ``member_session_id``, ``session_token`` or ``session_jwt``, or
+        the member by ``member_id``.
+
+        Args:
+            member_session_id: The ID of the member session to end.
+            session_token: The token of the session to end.
+            session_jwt: The JWT of the session to end.
+            member_id: End every session of this member.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/sessions/revoke",
             RevokeRequest(

@@ -82,7 +82,24 @@ class SSOExternal(Resource):
         method_options: CreateConnectionRequestOptions | CreateConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ExternalCreateConnectionResponse:
-        """Create a connection that reuses another organization's SSO connection."""
+        """Create a connection that reuses another organization's SSO connection.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            external_organization_id: The ID of the organization whose SSO connection is reused.
+            external_connection_id: The ID of the SSO connection to reuse.
+            display_name: A human-readable name for the connection.
+            connection_implicit_role_assignments: Roles every member who logs in through this connection gets
+                implicitly.
+            group_implicit_role_assignments: Roles granted implicitly to members of identity provider groups
+                (``group`` and ``role_id`` pairs).
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/b2b/sso/external/{quote_path(organization_id)}",
             ExternalCreateConnectionRequest(
@@ -115,7 +132,23 @@ class SSOExternal(Resource):
         method_options: UpdateConnectionRequestOptions | UpdateConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ExternalUpdateConnectionResponse:
-        """Change an external connection's display name or role mapping."""
+        """Change an external connection's display name or role mapping.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SSO connection.
+            display_name: A human-readable name for the connection.
+            external_connection_implicit_role_assignments: Roles every member who logs in through this
+                connection gets implicitly; it replaces the old list.
+            external_group_implicit_role_assignments: Roles granted implicitly to members of identity provider
+                groups (``group`` and ``role_id`` pairs); it replaces the old list.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._put(
             f"/v1/b2b/sso/external/{quote_path(organization_id)}/connections/{quote_path(connection_id)}",
             ExternalUpdateConnectionRequest(
@@ -143,7 +176,20 @@ class SSOOIDC(Resource):
         method_options: CreateConnectionRequestOptions | CreateConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> OIDCCreateConnectionResponse:
-        """Create an OIDC connection for an organization; configure it with ``update_connection``."""
+        """Create an OIDC connection for an organization; configure it with ``update_connection``.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            display_name: A human-readable name for the connection.
+            identity_provider: The identity provider on the other side, e.g. ``okta`` or ``microsoft-entra``
+                (``generic`` for any other); it tailors the setup Stytch expects.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/b2b/sso/oidc/{quote_path(organization_id)}",
             OIDCCreateConnectionRequest(
@@ -175,7 +221,31 @@ class SSOOIDC(Resource):
         method_options: UpdateConnectionRequestOptions | UpdateConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> OIDCUpdateConnectionResponse:
-        """Change an OIDC connection: issuer, client id and secret, endpoints, role mapping."""
+        """Change an OIDC connection: issuer, client id and secret, endpoints, role mapping.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SSO connection.
+            display_name: A human-readable name for the connection.
+            client_id: The client ID the identity provider issued for this connection.
+            client_secret: The client secret the identity provider issued for this connection.
+            issuer: The identity provider's issuer URL, as its tokens name it.
+            authorization_url: The identity provider's authorization endpoint.
+            token_url: The identity provider's token endpoint.
+            userinfo_url: The identity provider's user-info endpoint.
+            jwks_url: The URL of the identity provider's signing keys (JWKS).
+            identity_provider: The identity provider on the other side, e.g. ``okta`` or ``microsoft-entra``
+                (``generic`` for any other); it tailors the setup Stytch expects.
+            custom_scopes: Extra scopes to request, space-separated, beyond the default ones.
+            attribute_mapping: Which identity provider claims hold the member's email address and name, when
+                they are not the standard ones.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._put(
             f"/v1/b2b/sso/oidc/{quote_path(organization_id)}/connections/{quote_path(connection_id)}",
             OIDCUpdateConnectionRequest(
@@ -211,7 +281,22 @@ class SSOSAML(Resource):
         method_options: CreateConnectionRequestOptions | CreateConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> SAMLCreateConnectionResponse:
-        """Create a SAML connection for an organization; configure it with ``update_connection`` or ``update_by_url``."""
+        """Create a SAML connection for an organization.
+
+        Configure it with ``update_connection`` or ``update_by_url``.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            display_name: A human-readable name for the connection.
+            identity_provider: The identity provider on the other side, e.g. ``okta`` or ``microsoft-entra``
+                (``generic`` for any other); it tailors the setup Stytch expects.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/b2b/sso/saml/{quote_path(organization_id)}",
             SAMLCreateConnectionRequest(
@@ -235,7 +320,19 @@ class SSOSAML(Resource):
         | None = None,
         timeout: float | None = None,
     ) -> SAMLDeleteEncryptionPrivateKeyResponse:
-        """Delete a private key the connection used to decrypt assertions."""
+        """Delete a private key the connection used to decrypt assertions.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SSO connection.
+            private_key_id: The ID of the private key to delete.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/b2b/sso/saml/{quote_path(organization_id)}/connections/{quote_path(connection_id)}/encryption_private_keys/{quote_path(private_key_id)}",
             SAMLDeleteEncryptionPrivateKeyResponse,
@@ -254,7 +351,19 @@ class SSOSAML(Resource):
         | None = None,
         timeout: float | None = None,
     ) -> SAMLDeleteVerificationCertificateResponse:
-        """Delete a certificate the connection used to verify the identity provider's signatures."""
+        """Delete a certificate the connection used to verify the identity provider's signatures.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SSO connection.
+            certificate_id: The ID of the certificate to delete.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/b2b/sso/saml/{quote_path(organization_id)}/connections/{quote_path(connection_id)}/verification_certificates/{quote_path(certificate_id)}",
             SAMLDeleteVerificationCertificateResponse,
@@ -271,7 +380,20 @@ class SSOSAML(Resource):
         method_options: SAMLUpdateByURLRequestOptions | SAMLUpdateByURLRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> SAMLUpdateByURLResponse:
-        """Configure a SAML connection from the identity provider's metadata URL."""
+        """Configure a SAML connection from the identity provider's metadata URL.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SSO connection.
+            metadata_url: The URL of the identity provider's SAML metadata; Stytch reads the entity ID, SSO
+                URL and certificate from it.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._put(
             f"/v1/b2b/sso/saml/{quote_path(organization_id)}/connections/{quote_path(connection_id)}/url",
             SAMLUpdateByUrlRequest(
@@ -313,7 +435,40 @@ class SSOSAML(Resource):
         method_options: UpdateConnectionRequestOptions | UpdateConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> SAMLUpdateConnectionResponse:
-        """Change a SAML connection: entity id, SSO URL, certificate, attribute and role mappings."""
+        """Change a SAML connection: entity id, SSO URL, certificate, attribute and role mappings.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SSO connection.
+            idp_entity_id: The identity provider's entity ID (issuer).
+            display_name: A human-readable name for the connection.
+            attribute_mapping: Which SAML attributes hold the member's email address, first name and last name
+                (and groups, for group role assignments).
+            x509_certificate: The identity provider's signing certificate, PEM-encoded.
+            idp_sso_url: The identity provider's single sign-on URL, where login requests go.
+            saml_connection_implicit_role_assignments: Roles every member who logs in through this connection
+                gets implicitly.
+            saml_group_implicit_role_assignments: Roles granted implicitly to members of identity provider
+                groups (``group`` and ``role_id`` pairs).
+            alternative_audience_uri: An audience URI to accept in place of the connection's default.
+            identity_provider: The identity provider on the other side, e.g. ``okta`` or ``microsoft-entra``
+                (``generic`` for any other); it tailors the setup Stytch expects.
+            signing_private_key: A PEM-encoded private key with which Stytch signs its login requests.
+            nameid_format: The NameID format to ask the identity provider for, e.g.
+                ``urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress``.
+            alternative_acs_url: An assertion consumer service URL to use in place of the default.
+            idp_initiated_auth_disabled: Refuse logins started at the identity provider (unsolicited
+                assertions); only logins started by your app are accepted.
+            saml_encryption_private_key: A PEM-encoded private key with which Stytch decrypts encrypted
+                assertions.
+            allow_gateway_callback: Whether the connection accepts logins through Stytch's gateway callback.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._put(
             f"/v1/b2b/sso/saml/{quote_path(organization_id)}/connections/{quote_path(connection_id)}",
             SAMLUpdateConnectionRequest(
@@ -362,7 +517,30 @@ class SSO(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> AuthenticateResponse:
-        """Finish an SSO login: check the token from the redirect and log the member in."""
+        """Finish an SSO login: check the token from the redirect and log the member in.
+
+        Args:
+            sso_token: The token from the SSO redirect URL.
+            pkce_code_verifier: The PKCE verifier whose hash was sent as ``pkce_code_challenge`` when the flow
+                began; required when a challenge was sent.
+            session_token: The token of the member's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_jwt: The JWT of the member's current session, as an alternative to ``session_token``.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            intermediate_session_token: The intermediate session from an earlier step (a first factor or
+                discovery); this factor is added to it, and a member session comes back once the
+                organization's requirements are met.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/sso/authenticate",
             AuthenticateRequest(
@@ -388,7 +566,18 @@ class SSO(Resource):
         method_options: DeleteConnectionRequestOptions | DeleteConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> DeleteConnectionResponse:
-        """Delete an SSO connection of an organization."""
+        """Delete an SSO connection of an organization.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            connection_id: The ID of the SSO connection.
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/b2b/sso/{quote_path(organization_id)}/connections/{quote_path(connection_id)}",
             DeleteConnectionResponse,
@@ -403,7 +592,17 @@ class SSO(Resource):
         method_options: GetConnectionsRequestOptions | GetConnectionsRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> GetConnectionsResponse:
-        """List an organization's SSO connections of every kind."""
+        """List an organization's SSO connections of every kind.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            method_options: The acting member's session (``authorization`` with ``session_token`` or
+                ``session_jwt``), sent as headers so Stytch checks that member's RBAC permissions for this
+                call; leave out to act with the project secret alone.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/b2b/sso/{quote_path(organization_id)}",
             GetConnectionsRequest(

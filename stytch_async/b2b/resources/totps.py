@@ -38,7 +38,32 @@ class TOTPs(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> AuthenticateResponse:
-        """Check a TOTP code, completing MFA for a member."""
+        """Check a TOTP code, completing MFA for a member.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            code: The six-digit code the member's authenticator app shows.
+            intermediate_session_token: The intermediate session from an earlier step (a first factor or
+                discovery); this factor is added to it, and a member session comes back once the
+                organization's requirements are met.
+            session_token: The token of the member's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_jwt: The JWT of the member's current session, as an alternative to ``session_token``.
+            session_duration_minutes: Minutes the member session lasts from now (5 to 527,040, i.e. 366 days);
+                with ``session_token`` or ``session_jwt``, extends that session instead. Leave out for 60
+                minutes.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            set_mfa_enrollment: ``enroll`` to make the member MFA-enrolled from now on, ``unenroll`` to undo
+                it; leave out to change nothing.
+            set_default_mfa: Make this factor the member's default second factor.
+            telemetry_id: The ID the device-fingerprinting client script returned for this browser or device;
+                Stytch looks up its fingerprints and verdict.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/totp/authenticate",
             AuthenticateRequest(
@@ -69,7 +94,22 @@ class TOTPs(Resource):
         session_jwt: str | None = None,
         timeout: float | None = None,
     ) -> CreateResponse:
-        """Register a TOTP authenticator for a member; the answer holds the secret, QR code and recovery codes once."""
+        """Register a TOTP authenticator for a member.
+
+        The answer holds the secret, QR code and recovery codes, once.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            expiration_minutes: Minutes the new registration may stay unconfirmed before it becomes unusable
+                (5 to 1,440); leave out for a day.
+            intermediate_session_token: The member's intermediate session, when enrolling during login.
+            session_token: The member's session, when enrolling while logged in.
+            session_jwt: The member's session JWT, as an alternative to ``session_token``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/totp",
             CreateRequest(
@@ -93,7 +133,17 @@ class TOTPs(Resource):
         *,
         timeout: float | None = None,
     ) -> MigrateResponse:
-        """Import a member's existing TOTP secret and recovery codes from another system."""
+        """Import a member's existing TOTP secret and recovery codes from another system.
+
+        Args:
+            organization_id: The ID of the organization (``organization-live-...`` or
+                ``organization-test-...``).
+            member_id: The ID of the member (``member-live-...`` or ``member-test-...``).
+            secret: The member's TOTP secret from the other system (base32).
+            recovery_codes: The member's unused recovery codes from the other system.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/b2b/totp/migrate",
             MigrateRequest(

@@ -39,7 +39,13 @@ class ConnectedAppClientsSecrets(Resource):
         *,
         timeout: float | None = None,
     ) -> ClientsSecretsRotateResponse:
-        """Finish a secret rotation: the new secret becomes the only valid one."""
+        """Finish a secret rotation: the new secret becomes the only valid one.
+
+        Args:
+            client_id: The ID of the client whose rotation ends.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/connected_apps/clients/{quote_path(client_id)}/secrets/rotate",
             ClientsSecretsRotateRequest(
@@ -55,7 +61,13 @@ class ConnectedAppClientsSecrets(Resource):
         *,
         timeout: float | None = None,
     ) -> ClientsSecretsRotateCancelResponse:
-        """Abandon a secret rotation and keep the current secret."""
+        """Abandon a secret rotation and keep the current secret.
+
+        Args:
+            client_id: The ID of the client whose rotation is abandoned.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/connected_apps/clients/{quote_path(client_id)}/secrets/rotate/cancel",
             ClientsSecretsRotateCancelRequest(
@@ -71,7 +83,13 @@ class ConnectedAppClientsSecrets(Resource):
         *,
         timeout: float | None = None,
     ) -> ClientsSecretsRotateStartResponse:
-        """Start a secret rotation: a second secret is issued and both work until the rotation ends."""
+        """Start a secret rotation: a second secret is issued and both work until the rotation ends.
+
+        Args:
+            client_id: The ID of the client that gets a second secret.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/connected_apps/clients/{quote_path(client_id)}/secrets/rotate/start",
             ClientsSecretsRotateStartRequest(
@@ -107,6 +125,28 @@ class ConnectedAppClients(Resource):
         """Create a Connected App client of type ``client_type``.
 
         The response carries the client secret once; store it, Stytch cannot show it again.
+
+        Args:
+            client_type: What kind of client: ``first_party`` or ``third_party``, each with a ``_public``
+                variant for clients that cannot keep a secret (browser or mobile apps).
+            client_name: A human-readable name for the client.
+            client_description: A free-text description of what the client is for.
+            redirect_urls: Every URL the client may redirect to after authorization; each must match exactly.
+            full_access_allowed: Let tokens granted to this (first-party) client be exchanged for a full
+                Stytch session.
+            access_token_expiry_minutes: Minutes the access tokens issued to this client stay valid.
+            access_token_custom_audience: An audience (``aud``) put in the client's access tokens in place of
+                the default.
+            access_token_template_content: A custom-claims template applied to the client's access tokens, as
+                JSON text.
+            post_logout_redirect_urls: Every URL the client may send the user to after logout.
+            logo_url: URL of the logo shown to users on the consent screen.
+            bypass_consent_for_offline_access: Skip the consent screen when this (first-party) client asks for
+                the ``offline_access`` scope, i.e. a refresh token.
+            id_token_template_content: A custom-claims template applied to the client's ID tokens, as JSON
+                text.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/connected_apps/clients",
@@ -134,7 +174,13 @@ class ConnectedAppClients(Resource):
         *,
         timeout: float | None = None,
     ) -> ClientsDeleteResponse:
-        """Delete the Connected App client ``client_id``."""
+        """Delete the Connected App client ``client_id``.
+
+        Args:
+            client_id: The ID of the Connected App client to delete.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/connected_apps/clients/{quote_path(client_id)}",
             ClientsDeleteResponse,
@@ -147,7 +193,13 @@ class ConnectedAppClients(Resource):
         *,
         timeout: float | None = None,
     ) -> ClientsGetResponse:
-        """Fetch the Connected App client ``client_id``."""
+        """Fetch the Connected App client ``client_id``.
+
+        Args:
+            client_id: The ID of the Connected App client to fetch.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/connected_apps/clients/{quote_path(client_id)}",
             ClientsGetRequest(
@@ -167,6 +219,12 @@ class ConnectedAppClients(Resource):
         """List Connected App clients one page at a time.
 
         Pass the previous page's ``results_metadata.next_cursor`` as ``cursor``; see ``search_all``.
+
+        Args:
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
+            limit: How many results one page holds at most; leave out for Stytch's default page size.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/connected_apps/clients/search",
@@ -185,9 +243,16 @@ class ConnectedAppClients(Resource):
         limit: int | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[ClientsSearchResponse]:
-        """Every page of ``connected_app.clients.search``, starting at ``cursor``, until no next cursor comes back.
+        """Every page of ``connected_app.clients.search``, from ``cursor`` to the last one.
 
-        Each step yields a whole page; ``timeout`` bounds each page's request.
+        Pages follow until no next cursor comes back. Each step yields a whole page;
+        ``timeout`` bounds each page's request.
+
+        Args:
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
+            limit: How many results one page holds at most; leave out for Stytch's default page size.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return follow_cursor(
             lambda page_cursor: self.search(cursor=page_cursor, limit=limit, timeout=timeout),
@@ -211,7 +276,29 @@ class ConnectedAppClients(Resource):
         id_token_template_content: str | None = None,
         timeout: float | None = None,
     ) -> ClientsUpdateResponse:
-        """Change the settings of the Connected App client ``client_id``; unset arguments stay as they are."""
+        """Change the settings of the Connected App client ``client_id``; unset arguments stay as they are.
+
+        Args:
+            client_id: The ID of the Connected App client to change.
+            client_name: A human-readable name for the client.
+            client_description: A free-text description of what the client is for.
+            redirect_urls: Every URL the client may redirect to after authorization; each must match exactly.
+            full_access_allowed: Let tokens granted to this (first-party) client be exchanged for a full
+                Stytch session.
+            access_token_expiry_minutes: Minutes the access tokens issued to this client stay valid.
+            access_token_custom_audience: An audience (``aud``) put in the client's access tokens in place of
+                the default.
+            access_token_template_content: A custom-claims template applied to the client's access tokens, as
+                JSON text.
+            post_logout_redirect_urls: Every URL the client may send the user to after logout.
+            logo_url: URL of the logo shown to users on the consent screen.
+            bypass_consent_for_offline_access: Skip the consent screen when this (first-party) client asks for
+                the ``offline_access`` scope, i.e. a refresh token.
+            id_token_template_content: A custom-claims template applied to the client's ID tokens, as JSON
+                text.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._put(
             f"/v1/connected_apps/clients/{quote_path(client_id)}",
             ClientsUpdateRequest(

@@ -17,7 +17,12 @@ class Debug(Resource):
         *,
         timeout: float | None = None,
     ) -> WhoamiResponse:
-        """Show which project and credentials this client is using."""
+        """Show which project and credentials this client is using.
+
+        Args:
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             "/v1/debug/whoami",
             None,

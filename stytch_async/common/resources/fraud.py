@@ -35,7 +35,13 @@ class FraudEmail(Resource):
         *,
         timeout: float | None = None,
     ) -> EmailRiskResponse:
-        """Score how risky ``email_address`` looks for sign-up or login."""
+        """Score how risky ``email_address`` looks for sign-up or login.
+
+        Args:
+            email_address: The address to score, e.g. one entered in a sign-up form.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/email/risk",
             EmailRiskRequest(
@@ -57,7 +63,15 @@ class FraudFingerprint(Resource):
         external_metadata: Metadata | MetadataDict | None = None,
         timeout: float | None = None,
     ) -> FingerprintLookupResponse:
-        """Look up the verdict and fingerprints recorded for a device's ``telemetry_id``."""
+        """Look up the verdict and fingerprints recorded for a device's ``telemetry_id``.
+
+        Args:
+            telemetry_id: The ID the device-fingerprinting client script returned for the device to look up.
+            external_metadata: Your own context for the lookup: ``external_id``, ``organization_id`` and
+                ``user_action``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/fingerprint/lookup",
             FingerprintLookupRequest(
@@ -80,7 +94,14 @@ class FraudRules(Resource):
         limit: int | None = None,
         timeout: float | None = None,
     ) -> RulesListResponse:
-        """List the fraud rules one page at a time (``cursor``/``limit``)."""
+        """List the fraud rules one page at a time (``cursor``/``limit``).
+
+        Args:
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
+            limit: How many results one page holds at most; leave out for Stytch's default page size.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/rules/list",
             RulesListRequest(
@@ -113,6 +134,23 @@ class FraudRules(Resource):
 
         Name exactly one key to match on: a fingerprint, ``visitor_id``, ``browser_id``,
         ``cidr_block``, ``country_code`` or ``asn``. ``expires_in_minutes`` makes it temporary.
+
+        Args:
+            action: What a lookup of matching traffic answers: ``ALLOW``, ``CHALLENGE``, ``BLOCK`` or
+                ``NONE``.
+            visitor_id: Match one visitor ID, as fingerprint lookups report it.
+            browser_id: Match one browser ID, as fingerprint lookups report it.
+            visitor_fingerprint: Match one visitor fingerprint.
+            browser_fingerprint: Match one browser fingerprint.
+            hardware_fingerprint: Match one hardware fingerprint.
+            network_fingerprint: Match one network fingerprint.
+            expires_in_minutes: Minutes until the rule lapses; leave out for a rule that stays until changed.
+            description: A note on why the rule exists.
+            cidr_block: Match an IP range in CIDR notation, e.g. ``203.0.113.0/24``.
+            country_code: Match a country, as its ISO 3166-1 alpha-2 code, e.g. ``DE``.
+            asn: Match a network by its autonomous system number (ASN).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/rules/set",
@@ -145,7 +183,13 @@ class FraudVerdictReasons(Resource):
         overrides_only: bool | None = None,
         timeout: float | None = None,
     ) -> VerdictReasonsListResponse:
-        """List the verdict reasons and their default actions; ``overrides_only`` narrows to overridden ones."""
+        """List the verdict reasons and their default actions; ``overrides_only`` narrows to overridden ones.
+
+        Args:
+            overrides_only: ``True`` to list only the reasons whose action you have overridden.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/verdict_reasons/list",
             VerdictReasonsListRequest(
@@ -164,7 +208,16 @@ class FraudVerdictReasons(Resource):
         override_description: str | None = None,
         timeout: float | None = None,
     ) -> VerdictReasonsOverrideResponse:
-        """Change the action a verdict reason leads to."""
+        """Change the action a verdict reason leads to.
+
+        Args:
+            verdict_reason: The verdict reason to change, as ``fraud.verdict_reasons.list`` names it.
+            override_action: The action this reason now leads to: ``ALLOW``, ``CHALLENGE``, ``BLOCK`` or
+                ``NONE``.
+            override_description: A note on why the action was overridden.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/verdict_reasons/override",
             VerdictReasonsOverrideRequest(

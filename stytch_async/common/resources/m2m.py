@@ -43,7 +43,13 @@ class M2MClientsSecrets(Resource):
         *,
         timeout: float | None = None,
     ) -> ClientsSecretsRotateResponse:
-        """Finish a secret rotation: the new secret becomes the only valid one."""
+        """Finish a secret rotation: the new secret becomes the only valid one.
+
+        Args:
+            client_id: The ID of the M2M client whose rotation ends.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/m2m/clients/{quote_path(client_id)}/secrets/rotate",
             ClientsSecretsRotateRequest(
@@ -59,7 +65,13 @@ class M2MClientsSecrets(Resource):
         *,
         timeout: float | None = None,
     ) -> ClientsSecretsRotateCancelResponse:
-        """Abandon a secret rotation and keep the current secret."""
+        """Abandon a secret rotation and keep the current secret.
+
+        Args:
+            client_id: The ID of the M2M client whose rotation is abandoned.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/m2m/clients/{quote_path(client_id)}/secrets/rotate/cancel",
             ClientsSecretsRotateCancelRequest(
@@ -75,7 +87,13 @@ class M2MClientsSecrets(Resource):
         *,
         timeout: float | None = None,
     ) -> ClientsSecretsRotateStartResponse:
-        """Start a secret rotation: a second secret is issued and both work until the rotation ends."""
+        """Start a secret rotation: a second secret is issued and both work until the rotation ends.
+
+        Args:
+            client_id: The ID of the M2M client that gets a second secret.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/m2m/clients/{quote_path(client_id)}/secrets/rotate/start",
             ClientsSecretsRotateStartRequest(
@@ -105,6 +123,17 @@ class M2MClients(Resource):
         """Create an M2M client allowed the given ``scopes``.
 
         The response carries the client secret once; store it, Stytch cannot show it again.
+
+        Args:
+            scopes: The scopes the client may ask for in its access tokens, e.g. ``read:users``.
+            client_id: An ID of your choosing for the new client; leave out to let Stytch make one.
+            client_secret: A secret of your choosing for the new client; leave out to let Stytch make one (the
+                usual choice).
+            client_name: A human-readable name for the client.
+            client_description: A free-text description of what the client is for.
+            trusted_metadata: Arbitrary JSON-compatible data stored on the client.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/m2m/clients",
@@ -126,7 +155,13 @@ class M2MClients(Resource):
         *,
         timeout: float | None = None,
     ) -> ClientsDeleteResponse:
-        """Delete the M2M client ``client_id``; its tokens stop being issued."""
+        """Delete the M2M client ``client_id``; its tokens stop being issued.
+
+        Args:
+            client_id: The ID of the M2M client to delete.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/m2m/clients/{quote_path(client_id)}",
             ClientsDeleteResponse,
@@ -139,7 +174,13 @@ class M2MClients(Resource):
         *,
         timeout: float | None = None,
     ) -> ClientsGetResponse:
-        """Fetch the M2M client ``client_id``."""
+        """Fetch the M2M client ``client_id``.
+
+        Args:
+            client_id: The ID of the M2M client to fetch.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/m2m/clients/{quote_path(client_id)}",
             ClientsGetRequest(
@@ -160,6 +201,14 @@ class M2MClients(Resource):
         """Search M2M clients one page at a time.
 
         Pass the previous page's ``results_metadata.next_cursor`` as ``cursor``; see ``search_all``.
+
+        Args:
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
+            limit: How many clients one page holds at most (up to 1,000); leave out for Stytch's default.
+            query: Filters to match clients on: an ``operator`` (``AND`` or ``OR``) joining ``operands`` such
+                as client IDs, names or scopes; leave out to list every client.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/m2m/clients/search",
@@ -180,9 +229,18 @@ class M2MClients(Resource):
         query: M2MSearchQuery | M2MSearchQueryDict | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[ClientsSearchResponse]:
-        """Every page of ``m2m.clients.search``, starting at ``cursor``, until no next cursor comes back.
+        """Every page of ``m2m.clients.search``, from ``cursor`` to the last one.
 
-        Each step yields a whole page; ``timeout`` bounds each page's request.
+        Pages follow until no next cursor comes back. Each step yields a whole page;
+        ``timeout`` bounds each page's request.
+
+        Args:
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
+            limit: How many clients one page holds at most (up to 1,000); leave out for Stytch's default.
+            query: Filters to match clients on: an ``operator`` (``AND`` or ``OR``) joining ``operands`` such
+                as client IDs, names or scopes; leave out to list every client.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return follow_cursor(
             lambda page_cursor: self.search(cursor=page_cursor, limit=limit, query=query, timeout=timeout),
@@ -200,7 +258,18 @@ class M2MClients(Resource):
         trusted_metadata: Mapping[str, Any] | None = None,
         timeout: float | None = None,
     ) -> ClientsUpdateResponse:
-        """Change an M2M client's name, description, status, scopes or metadata."""
+        """Change an M2M client's name, description, status, scopes or metadata.
+
+        Args:
+            client_id: The ID of the M2M client to change.
+            client_name: A human-readable name for the client.
+            client_description: A free-text description of what the client is for.
+            status: ``active`` to let the client get tokens, ``inactive`` to stop it without deleting it.
+            scopes: The full new list of scopes the client may ask for; it replaces the old list.
+            trusted_metadata: New trusted metadata for the client.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._put(
             f"/v1/m2m/clients/{quote_path(client_id)}",
             ClientsUpdateRequest(

@@ -17,7 +17,12 @@ class Project(Resource):
         *,
         timeout: float | None = None,
     ) -> MetricsResponse:
-        """Fetch usage counts for the project."""
+        """Fetch usage counts for the project.
+
+        Args:
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             "/v1/projects/metrics",
             None,

@@ -39,6 +39,23 @@ class CryptoWallets(Resource):
 
         Pass ``session_duration_minutes`` to start a session, or ``session_token``/``session_jwt``
         to add this factor to an existing one.
+
+        Args:
+            crypto_wallet_type: The wallet's chain: ``ethereum`` or ``solana``.
+            crypto_wallet_address: The wallet's public address.
+            signature: The wallet's signature of the challenge message ``authenticate_start`` returned.
+            session_token: The token of the user's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_jwt: The JWT of the user's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/crypto_wallets/authenticate",
@@ -70,6 +87,17 @@ class CryptoWallets(Resource):
         """Get a challenge for a wallet to sign; a new wallet address creates a user.
 
         ``siwe_params`` asks for a Sign-In With Ethereum message instead of a bare challenge.
+
+        Args:
+            crypto_wallet_type: The wallet's chain: ``ethereum`` or ``solana``.
+            crypto_wallet_address: The wallet's public address.
+            user_id: Attach the wallet to this existing user instead of finding or creating one.
+            session_token: Attach the wallet to the user of this session.
+            session_jwt: Attach the wallet to the user of this session JWT.
+            siwe_params: Ask for a Sign-In With Ethereum (EIP-4361) message with these fields (domain, URI,
+                resources, chain ID, statement, validity); Ethereum wallets only.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/crypto_wallets/authenticate/start",

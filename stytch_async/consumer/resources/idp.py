@@ -41,6 +41,27 @@ class IDPOAuth(Resource):
         """Record the user's consent decision and get the redirect back to the client.
 
         Call it after ``authorize_start`` once the user has accepted or declined the scopes.
+
+        Args:
+            consent_granted: Whether the user accepted the requested scopes; with ``False`` the redirect
+                carries an error instead of an authorization code.
+            scopes: The scopes the user was asked to grant.
+            client_id: The Connected App client ID the authorization request comes from.
+            redirect_uri: Where the client wants the answer sent; it must be one of the client's registered
+                redirect URLs.
+            response_type: The OAuth response type the client asked for; ``code`` for the authorization code
+                flow.
+            user_id: The ID of the consenting user; or pass ``session_token`` or ``session_jwt``.
+            session_token: The consenting user's session token; or pass ``user_id`` or ``session_jwt``.
+            session_jwt: The consenting user's session JWT; or pass ``user_id`` or ``session_token``.
+            prompt: The client's OIDC ``prompt`` parameter as it sent it, e.g. ``consent`` or ``none``.
+            state: The client's opaque ``state`` value, returned to it unchanged in the redirect.
+            nonce: The client's ``nonce``, copied into the ID token so it can detect replays.
+            code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random verifier you
+                keep; the matching verifier must be sent when the token is spent.
+            resources: Resource indicators (RFC 8707) the client sent: the APIs its access token is meant for.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/idp/oauth/authorize",
@@ -79,6 +100,20 @@ class IDPOAuth(Resource):
         """Begin an OAuth authorization request from a client application.
 
         The response says whether consent is needed and which scopes are asked for.
+
+        Args:
+            client_id: The Connected App client ID the authorization request comes from.
+            redirect_uri: Where the client wants the answer sent; it must be one of the client's registered
+                redirect URLs.
+            response_type: The OAuth response type the client asked for; ``code`` for the authorization code
+                flow.
+            scopes: The scopes the client asks for, e.g. ``openid``, ``email``, ``offline_access``.
+            user_id: The ID of the user being asked; or pass ``session_token`` or ``session_jwt``.
+            session_token: The session token of the user being asked; or pass ``user_id`` or ``session_jwt``.
+            session_jwt: The session JWT of the user being asked; or pass ``user_id`` or ``session_token``.
+            prompt: The client's OIDC ``prompt`` parameter as it sent it, e.g. ``consent`` or ``none``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/idp/oauth/authorize/start",

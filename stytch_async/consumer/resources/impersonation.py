@@ -18,7 +18,13 @@ class Impersonation(Resource):
         *,
         timeout: float | None = None,
     ) -> AuthenticateResponse:
-        """Spend an impersonation token and get a session acting as its user."""
+        """Spend an impersonation token and get a session acting as its user.
+
+        Args:
+            impersonation_token: The single-use impersonation token created in the Dashboard.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/impersonation/authenticate",
             AuthenticateRequest(

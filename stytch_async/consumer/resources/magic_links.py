@@ -55,6 +55,26 @@ class MagicLinksEmail(Resource):
         """Invite a new user by email; the link signs them up when followed.
 
         ``name`` and the metadata fields are stored on the user that the invite creates.
+
+        Args:
+            email: The address to invite.
+            invite_template_id: The ID of a custom email template for invitations; leave out for the project's
+                default.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            name: The invitee's name, stored on the user the invitation creates.
+            invite_magic_link_url: The URL of your page that receives the invite's token; it must be one of
+                the project's redirect URLs. Leave out for the default one.
+            invite_expiration_minutes: Minutes the invitation stays valid (5 to 10,080, i.e. 7 days); leave
+                out for a week.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            trusted_metadata: Arbitrary JSON-compatible data stored on the user that only your backend can
+                set, e.g. billing status.
+            untrusted_metadata: Arbitrary JSON-compatible data stored on the user that the frontend SDKs may
+                also write; never trust it for authorization.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/magic_links/email/invite",
@@ -93,6 +113,31 @@ class MagicLinksEmail(Resource):
 
         A new address creates a user (``create_user_as_pending`` keeps it pending until
         the link is used). ``code_challenge`` starts a PKCE flow.
+
+        Args:
+            email: The address to send the link to.
+            login_magic_link_url: The URL of your page that receives the link's token for an existing user; it
+                must be one of the project's redirect URLs. Leave out for the default one.
+            signup_magic_link_url: The URL of your page that receives the link's token for a new user; it must
+                be one of the project's redirect URLs. Leave out for the default one.
+            login_expiration_minutes: Minutes the login link stays valid (5 to 10,080, i.e. 7 days); leave out
+                for 60.
+            signup_expiration_minutes: Minutes the sign-up link stays valid (5 to 10,080, i.e. 7 days); leave
+                out for 60.
+            login_template_id: The ID of a custom email template for login messages; leave out for the
+                project's default.
+            signup_template_id: The ID of a custom email template for sign-up messages; leave out for the
+                project's default.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            create_user_as_pending: Create a new user with status ``pending`` until they first authenticate,
+                instead of ``active``.
+            code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random verifier you
+                keep; the matching verifier must be sent when the token is spent.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/magic_links/email/login_or_create",
@@ -119,7 +164,13 @@ class MagicLinksEmail(Resource):
         *,
         timeout: float | None = None,
     ) -> EmailRevokeInviteResponse:
-        """Withdraw a pending invitation sent to ``email``."""
+        """Withdraw a pending invitation sent to ``email``.
+
+        Args:
+            email: The address whose pending invitation is withdrawn.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/magic_links/email/revoke_invite",
             EmailRevokeInviteRequest(
@@ -151,6 +202,35 @@ class MagicLinksEmail(Resource):
 
         ``login_magic_link_url`` is where the link points; pass ``session_token`` or
         ``session_jwt`` to attach a new email to the user of that session instead.
+
+        Args:
+            email: The address to send the link to.
+            login_template_id: The ID of a custom email template for login messages; leave out for the
+                project's default.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            login_magic_link_url: The URL of your page that receives the link's token for an existing user; it
+                must be one of the project's redirect URLs. Leave out for the default one.
+            signup_magic_link_url: The URL of your page that receives the link's token for a new user; it must
+                be one of the project's redirect URLs. Leave out for the default one.
+            login_expiration_minutes: Minutes the login link stays valid (5 to 10,080, i.e. 7 days); leave out
+                for 60.
+            signup_expiration_minutes: Minutes the sign-up link stays valid (5 to 10,080, i.e. 7 days); leave
+                out for 60.
+            code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random verifier you
+                keep; the matching verifier must be sent when the token is spent.
+            user_id: Add the email address to this user; it is verified once they authenticate within 5
+                minutes.
+            session_token: Add the email address to the user of this session (verified once they authenticate
+                within 5 minutes).
+            session_jwt: Add the email address to the user of this session JWT (verified once they
+                authenticate within 5 minutes).
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            signup_template_id: The ID of a custom email template for sign-up messages; leave out for the
+                project's default.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/magic_links/email/send",
@@ -198,6 +278,28 @@ class MagicLinks(Resource):
         The token comes from the link's query string. Pass ``session_duration_minutes`` to
         start a session (or ``session_token``/``session_jwt`` to add this factor to an
         existing one); ``code_verifier`` completes a PKCE flow started with ``code_challenge``.
+
+        Args:
+            token: The token from the magic link's URL (its ``token`` query parameter).
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            options: Login checks: ``ip_match_required`` and ``user_agent_match_required`` make the login fail
+                unless the IP address or user agent matches the ``attributes`` recorded when the link or code
+                was requested.
+            session_token: The token of the user's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_jwt: The JWT of the user's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            code_verifier: The PKCE verifier whose hash was sent as the code challenge when the flow began;
+                required when a challenge was sent.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/magic_links/authenticate",
@@ -227,6 +329,14 @@ class MagicLinks(Resource):
         """Create an embeddable magic-link token for ``user_id`` without sending any email.
 
         Deliver the token yourself and spend it with ``magic_links.authenticate``.
+
+        Args:
+            user_id: The ID of the user the token logs in.
+            expiration_minutes: Minutes the token stays valid (5 to 10,080, i.e. 7 days); leave out for 60.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/magic_links",

@@ -32,6 +32,14 @@ class OAuth(Resource):
         """Get a token that attaches a new OAuth provider login to an existing user.
 
         Name the user with ``user_id``, ``session_token`` or ``session_jwt``.
+
+        Args:
+            provider: The OAuth provider to attach, e.g. ``google`` or ``github``.
+            user_id: The user to attach the login to; or pass ``session_token`` or ``session_jwt``.
+            session_token: The session whose user gets the login; or pass ``user_id`` or ``session_jwt``.
+            session_jwt: The session JWT whose user gets the login; or pass ``user_id`` or ``session_token``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/oauth/attach",
@@ -61,6 +69,23 @@ class OAuth(Resource):
 
         The response includes the provider's tokens for the user. ``code_verifier`` completes a
         PKCE flow.
+
+        Args:
+            token: The token from the OAuth redirect URL (its ``token`` query parameter).
+            session_token: The token of the user's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_jwt: The JWT of the user's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            code_verifier: The PKCE verifier whose hash was sent as the code challenge when the flow began;
+                required when a challenge was sent.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/oauth/authenticate",

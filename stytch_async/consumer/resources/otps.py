@@ -54,7 +54,24 @@ class OTPsEmail(Resource):
         signup_template_id: str | None = None,
         timeout: float | None = None,
     ) -> EmailLoginOrCreateResponse:
-        """Email a passcode, creating the user first when the address is new."""
+        """Email a passcode, creating the user first when the address is new.
+
+        Args:
+            email: The address to send the passcode to.
+            expiration_minutes: Minutes the passcode stays valid; leave out for Stytch's default.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            create_user_as_pending: Create a new user with status ``pending`` until they first authenticate,
+                instead of ``active``.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            login_template_id: The ID of a custom email template for login messages; leave out for the
+                project's default.
+            signup_template_id: The ID of a custom email template for sign-up messages; leave out for the
+                project's default.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/otps/email/login_or_create",
             EmailLoginOrCreateRequest(
@@ -84,7 +101,28 @@ class OTPsEmail(Resource):
         signup_template_id: str | None = None,
         timeout: float | None = None,
     ) -> EmailSendResponse:
-        """Email a passcode to an address that already belongs to a user."""
+        """Email a passcode to an address that already belongs to a user.
+
+        Args:
+            email: The address to send the passcode to.
+            expiration_minutes: Minutes the passcode stays valid; leave out for Stytch's default.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            user_id: Add the email address to this user; it is verified once they authenticate within 5
+                minutes.
+            session_token: Add the email address to the user of this session (verified once they authenticate
+                within 5 minutes).
+            session_jwt: Add the email address to the user of this session JWT (verified once they
+                authenticate within 5 minutes).
+            login_template_id: The ID of a custom email template for login messages; leave out for the
+                project's default.
+            signup_template_id: The ID of a custom email template for sign-up messages; leave out for the
+                project's default.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/otps/email/send",
             EmailSendRequest(
@@ -116,7 +154,20 @@ class OTPsSMS(Resource):
         locale: OTPsLoginOrCreateRequestLocale | str | None = None,
         timeout: float | None = None,
     ) -> SMSLoginOrCreateResponse:
-        """Text a passcode, creating the user first when the phone number is new."""
+        """Text a passcode, creating the user first when the phone number is new.
+
+        Args:
+            phone_number: The number to text the passcode to, in E.164 form (``+15555550123``).
+            expiration_minutes: Minutes the passcode stays valid; leave out for Stytch's default.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            create_user_as_pending: Create a new user with status ``pending`` until they first authenticate,
+                instead of ``active``.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/otps/sms/login_or_create",
             SMSLoginOrCreateRequest(
@@ -146,6 +197,22 @@ class OTPsSMS(Resource):
 
         The number is in E.164 form (``+15555550123``); ``expiration_minutes`` sets how long
         the code stays valid.
+
+        Args:
+            phone_number: The number to text the passcode to, in E.164 form (``+15555550123``).
+            expiration_minutes: Minutes the passcode stays valid; leave out for Stytch's default.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            user_id: Add the phone number to this user; it is verified once they authenticate within 5
+                minutes.
+            session_token: Add the phone number to the user of this session (verified once they authenticate
+                within 5 minutes).
+            session_jwt: Add the phone number to the user of this session JWT (verified once they authenticate
+                within 5 minutes).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/otps/sms/send",
@@ -176,7 +243,20 @@ class OTPsWhatsApp(Resource):
         locale: OTPsLoginOrCreateRequestLocale | str | None = None,
         timeout: float | None = None,
     ) -> WhatsAppLoginOrCreateResponse:
-        """Send a passcode over WhatsApp, creating the user first when the number is new."""
+        """Send a passcode over WhatsApp, creating the user first when the number is new.
+
+        Args:
+            phone_number: The WhatsApp number to send the passcode to, in E.164 form (``+15555550123``).
+            expiration_minutes: Minutes the passcode stays valid; leave out for Stytch's default.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            create_user_as_pending: Create a new user with status ``pending`` until they first authenticate,
+                instead of ``active``.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/otps/whatsapp/login_or_create",
             WhatsAppLoginOrCreateRequest(
@@ -202,7 +282,24 @@ class OTPsWhatsApp(Resource):
         session_jwt: str | None = None,
         timeout: float | None = None,
     ) -> WhatsAppSendResponse:
-        """Send a passcode over WhatsApp to a number that already belongs to a user."""
+        """Send a passcode over WhatsApp to a number that already belongs to a user.
+
+        Args:
+            phone_number: The WhatsApp number to send the passcode to, in E.164 form (``+15555550123``).
+            expiration_minutes: Minutes the passcode stays valid; leave out for Stytch's default.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            user_id: Add the phone number to this user; it is verified once they authenticate within 5
+                minutes.
+            session_token: Add the phone number to the user of this session (verified once they authenticate
+                within 5 minutes).
+            session_jwt: Add the phone number to the user of this session JWT (verified once they authenticate
+                within 5 minutes).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/otps/whatsapp/send",
             WhatsAppSendRequest(
@@ -245,6 +342,27 @@ class OTPs(Resource):
         ``method_id`` is the phone or email id returned when the code was sent. Pass
         ``session_duration_minutes`` to start a session, or ``session_token``/``session_jwt``
         to add this factor to an existing one.
+
+        Args:
+            method_id: The ``email_id`` or ``phone_id`` that sending the code returned.
+            code: The passcode the user typed.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            options: Login checks: ``ip_match_required`` and ``user_agent_match_required`` make the login fail
+                unless the IP address or user agent matches the ``attributes`` recorded when the link or code
+                was requested.
+            session_token: The token of the user's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_jwt: The JWT of the user's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/otps/authenticate",

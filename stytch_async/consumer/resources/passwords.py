@@ -71,7 +71,31 @@ class PasswordsEmail(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> EmailResetResponse:
-        """Set a new password with the token from a reset email and log the user in."""
+        """Set a new password with the token from a reset email and log the user in.
+
+        Args:
+            token: The token from the reset link's URL.
+            password: The new password; it must pass the project's strength policy.
+            session_token: The token of the user's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_jwt: The JWT of the user's current session, as an alternative to ``session_token``.
+            code_verifier: The PKCE verifier whose hash was sent as the code challenge when the flow began;
+                required when a challenge was sent.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            options: Login checks: ``ip_match_required`` and ``user_agent_match_required`` make the login fail
+                unless the IP address or user agent matches the ``attributes`` recorded when the link or code
+                was requested.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/passwords/email/reset",
             EmailResetRequest(
@@ -106,6 +130,25 @@ class PasswordsEmail(Resource):
         """Email a password-reset link to ``email``.
 
         ``reset_password_redirect_url`` is where the link points; ``code_challenge`` starts a PKCE flow.
+
+        Args:
+            email: The address of the user whose password is reset.
+            reset_password_redirect_url: The URL of your page that receives the reset token; it must be one of
+                the project's redirect URLs. Leave out for the default one.
+            reset_password_expiration_minutes: Minutes the reset link stays valid (5 to 10,080, i.e. 7 days);
+                leave out for 30.
+            code_challenge: A PKCE code challenge: the base64url-encoded SHA-256 hash of a random verifier you
+                keep; the matching verifier must be sent when the token is spent.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            login_redirect_url: The URL the link points to when the user chooses to log in instead
+                (passwordless); it must be one of the project's redirect URLs.
+            locale: The language of the message Stytch sends, as an IETF BCP 47 tag such as ``en``, ``es`` or
+                ``pt-br``; leave out for English.
+            reset_password_template_id: The ID of a custom email template for the reset message; leave out for
+                the project's default.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/passwords/email/reset/start",
@@ -140,7 +183,25 @@ class PasswordsExistingPassword(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> ExistingPasswordResetResponse:
-        """Change a password when the user knows the current one."""
+        """Change a password when the user knows the current one.
+
+        Args:
+            email: The user's email address.
+            existing_password: The current password, proving the caller knows it.
+            new_password: The password to set; it must pass the project's strength policy.
+            session_token: The token of the user's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_jwt: The JWT of the user's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/passwords/existing_password/reset",
             ExistingPasswordResetRequest(
@@ -172,7 +233,23 @@ class PasswordsSessions(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> SessionsResetResponse:
-        """Change the password of the user of a live session (``session_token`` or ``session_jwt``)."""
+        """Change the password of the user of a live session (``session_token`` or ``session_jwt``).
+
+        Args:
+            password: The new password; it must pass the project's strength policy.
+            session_token: The user's session; it must hold a factor issued in the last 5 minutes. Pass this
+                or ``session_jwt``.
+            session_jwt: The user's session JWT, as an alternative to ``session_token``.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/passwords/session/reset",
             SessionsResetRequest(
@@ -207,7 +284,24 @@ class Passwords(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> AuthenticateResponse:
-        """Log a user in with email and password."""
+        """Log a user in with email and password.
+
+        Args:
+            email: The user's email address.
+            password: The password, as the user typed it.
+            session_token: The token of the user's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_jwt: The JWT of the user's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/passwords/authenticate",
             AuthenticateRequest(
@@ -236,7 +330,26 @@ class Passwords(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> CreateResponse:
-        """Create a user with an email and password and log them in."""
+        """Create a user with an email and password and log them in.
+
+        Args:
+            email: The new user's email address.
+            password: The new password; it must pass the project's strength policy.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            trusted_metadata: Arbitrary JSON-compatible data stored on the user that only your backend can
+                set, e.g. billing status.
+            untrusted_metadata: Arbitrary JSON-compatible data stored on the user that the frontend SDKs may
+                also write; never trust it for authorization.
+            name: The user's name: ``first_name``, ``middle_name`` and ``last_name``, each optional.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/passwords",
             CreateRequest(
@@ -279,6 +392,35 @@ class Passwords(Resource):
 
         ``hash_type`` names the algorithm; the matching ``*_config`` argument carries its
         parameters. The user keeps their password.
+
+        Args:
+            email: The user's email address.
+            hash: The password hash exported from the other system, encoded as that system stored it.
+            hash_type: The algorithm that made ``hash``: ``bcrypt``, ``md_5``, ``sha_1``, ``sha_512``,
+                ``argon_2i``, ``argon_2id``, ``scrypt``, ``phpass`` or ``pbkdf_2``.
+            md_5_config: The salts prepended and appended before hashing, when ``hash_type`` is ``md_5``.
+            argon_2_config: The Argon2 parameters (salt, iterations, memory, threads, key length) when
+                ``hash_type`` is ``argon_2i`` or ``argon_2id``.
+            sha_1_config: The salts prepended and appended before hashing, when ``hash_type`` is ``sha_1``.
+            sha_512_config: The salts prepended and appended before hashing, when ``hash_type`` is
+                ``sha_512``.
+            scrypt_config: The scrypt parameters (salt, N, r, p, key length) when ``hash_type`` is ``scrypt``.
+            pbkdf_2_config: The PBKDF2 parameters (salt, iterations, key length, digest algorithm) when
+                ``hash_type`` is ``pbkdf_2``.
+            trusted_metadata: Arbitrary JSON-compatible data stored on the user that only your backend can
+                set, e.g. billing status.
+            untrusted_metadata: Arbitrary JSON-compatible data stored on the user that the frontend SDKs may
+                also write; never trust it for authorization.
+            set_email_verified: Mark the imported email address as verified.
+            name: The user's name, stored on the user.
+            phone_number: A phone number for the user, in E.164 form (``+15555550123``).
+            set_phone_number_verified: Mark the imported phone number as verified.
+            external_id: Your own identifier for the user, unique in the project; lets you find them without
+                storing Stytch's user ID.
+            roles: RBAC role IDs to assign to the user explicitly, on top of the roles granted implicitly
+                (such as ``stytch_user``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/passwords/migrate",
@@ -312,7 +454,14 @@ class Passwords(Resource):
         email: str | None = None,
         timeout: float | None = None,
     ) -> StrengthCheckResponse:
-        """Score a password, optionally against the user's ``email``, and say whether it is allowed."""
+        """Score a password, optionally against the user's ``email``, and say whether it is allowed.
+
+        Args:
+            password: The password to score.
+            email: The user's email address, so a password built from it scores lower.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/passwords/strength_check",
             StrengthCheckRequest(

@@ -17,7 +17,12 @@ class RBAC(Resource):
         *,
         timeout: float | None = None,
     ) -> PolicyResponse:
-        """Fetch the project's RBAC policy: its roles, resources and scopes."""
+        """Fetch the project's RBAC policy: its roles, resources and scopes.
+
+        Args:
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             "/v1/rbac/policy",
             None,

@@ -49,6 +49,22 @@ class Sessions(SessionsExtension):
 
         ``profile_id`` names the trusted token profile and ``token`` is the token it
         vouches for.
+
+        Args:
+            profile_id: The ID of the trusted token profile that says how to check ``token``.
+            token: The token the trusted token profile vouches for, e.g. a JWT from your own identity
+                provider.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            session_token: The token of a session to attach this login to, instead of starting a new one.
+            session_jwt: The JWT of a session to attach this login to, instead of starting a new one.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/sessions/attest",
@@ -80,6 +96,18 @@ class Sessions(SessionsExtension):
         Pass one of ``session_token`` or ``session_jwt``. ``session_duration_minutes``
         extends the session; ``authorization_check`` also asks whether the session's roles
         allow ``action`` on ``resource_id``.
+
+        Args:
+            session_token: The session token to check; pass this or ``session_jwt``.
+            session_duration_minutes: Minutes from now the session should last (5 to 527,040, i.e. 366 days);
+                leave out to keep its current expiry.
+            session_jwt: The session JWT to check; pass this or ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            authorization_check: Also check that the session's roles allow ``action`` on ``resource_id``; if
+                they do not, the call raises ``ClientError``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/sessions/authenticate",
@@ -103,7 +131,18 @@ class Sessions(SessionsExtension):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> ExchangeAccessTokenResponse:
-        """Trade a Connected Apps access token for a full session."""
+        """Trade a Connected Apps access token for a full session.
+
+        Args:
+            access_token: A Connected Apps access token issued by this project, to be traded for a session.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days).
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/sessions/exchange_access_token",
             ExchangeAccessTokenRequest(
@@ -122,7 +161,13 @@ class Sessions(SessionsExtension):
         *,
         timeout: float | None = None,
     ) -> GetResponse:
-        """List the live sessions of ``user_id``."""
+        """List the live sessions of ``user_id``.
+
+        Args:
+            user_id: The ID of the user whose sessions are listed.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             "/v1/sessions",
             GetRequest(
@@ -138,7 +183,13 @@ class Sessions(SessionsExtension):
         *,
         timeout: float | None = None,
     ) -> GetJWKSResponse:
-        """Fetch the public keys that sign the project's session JWTs."""
+        """Fetch the public keys that sign the project's session JWTs.
+
+        Args:
+            project_id: Your project's ID (``project-live-...`` or ``project-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/sessions/jwks/{quote_path(project_id)}",
             GetJWKSRequest(
@@ -161,6 +212,17 @@ class Sessions(SessionsExtension):
 
         Stytch calls the provider's user-info endpoint with ``session_token`` and logs in
         the user it describes.
+
+        Args:
+            session_token: The other identity provider's access or session token; Stytch sends it to that
+                provider's user-info endpoint.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days).
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/sessions/migrate",
@@ -182,7 +244,15 @@ class Sessions(SessionsExtension):
         session_jwt: str | None = None,
         timeout: float | None = None,
     ) -> RevokeResponse:
-        """End a session, named by ``session_id``, ``session_token`` or ``session_jwt``."""
+        """End a session, named by ``session_id``, ``session_token`` or ``session_jwt``.
+
+        Args:
+            session_id: The ID of the session to end.
+            session_token: The token of the session to end.
+            session_jwt: The JWT of the session to end.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/sessions/revoke",
             RevokeRequest(

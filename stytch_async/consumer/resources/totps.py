@@ -36,7 +36,24 @@ class TOTPs(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> AuthenticateResponse:
-        """Check a code from the user's authenticator app and log them in."""
+        """Check a code from the user's authenticator app and log them in.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            totp_code: The six-digit code the authenticator app shows.
+            session_token: The token of the user's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_jwt: The JWT of the user's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/totps/authenticate",
             AuthenticateRequest(
@@ -59,7 +76,17 @@ class TOTPs(Resource):
         expiration_minutes: int | None = None,
         timeout: float | None = None,
     ) -> CreateResponse:
-        """Create a TOTP registration for ``user_id``; the response has the secret, QR code and recovery codes."""
+        """Create a TOTP registration for ``user_id``.
+
+        The response has the secret, QR code and recovery codes.
+
+        Args:
+            user_id: The ID of the user who gets the TOTP registration.
+            expiration_minutes: Minutes the new registration may stay unconfirmed before it becomes unusable
+                (5 to 1,440); leave out for a day.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/totps",
             CreateRequest(
@@ -82,7 +109,24 @@ class TOTPs(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> RecoverResponse:
-        """Log a user in with one of their TOTP recovery codes; each code works once."""
+        """Log a user in with one of their TOTP recovery codes; each code works once.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            recovery_code: One of the user's unused recovery codes.
+            session_token: The token of the user's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_jwt: The JWT of the user's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/totps/recover",
             RecoverRequest(
@@ -104,7 +148,13 @@ class TOTPs(Resource):
         *,
         timeout: float | None = None,
     ) -> RecoveryCodesResponse:
-        """List the recovery codes of every TOTP registration of ``user_id``."""
+        """List the recovery codes of every TOTP registration of ``user_id``.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/totps/recovery_codes",
             RecoveryCodesRequest(

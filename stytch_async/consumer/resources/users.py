@@ -51,7 +51,13 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> ConnectedAppsResponse:
-        """List the Connected Apps that ``user_id`` has granted access to."""
+        """List the Connected Apps that ``user_id`` has granted access to.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/users/{quote_path(user_id)}/connected_apps",
             ConnectedAppsRequest(
@@ -75,7 +81,27 @@ class Users(Resource):
         roles: Sequence[str] | None = None,
         timeout: float | None = None,
     ) -> CreateResponse:
-        """Create a user, identified by an email, a phone number or both."""
+        """Create a user, identified by an email, a phone number or both.
+
+        Args:
+            email: The new user's email address.
+            name: The user's name: ``first_name``, ``middle_name`` and ``last_name``, each optional.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            phone_number: The new user's phone number, in E.164 form (``+15555550123``).
+            create_user_as_pending: Create a new user with status ``pending`` until they first authenticate,
+                instead of ``active``.
+            trusted_metadata: Arbitrary JSON-compatible data stored on the user that only your backend can
+                set, e.g. billing status.
+            untrusted_metadata: Arbitrary JSON-compatible data stored on the user that the frontend SDKs may
+                also write; never trust it for authorization.
+            external_id: Your own identifier for the user, unique in the project; lets you find them without
+                storing Stytch's user ID.
+            roles: RBAC role IDs to assign to the user explicitly, on top of the roles granted implicitly
+                (such as ``stytch_user``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/users",
             CreateRequest(
@@ -99,7 +125,13 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> DeleteResponse:
-        """Delete the user ``user_id`` and everything attached to it."""
+        """Delete the user ``user_id`` and everything attached to it.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(f"/v1/users/{quote_path(user_id)}", DeleteResponse, timeout=timeout)
 
     async def delete_biometric_registration(
@@ -108,7 +140,13 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> DeleteBiometricRegistrationResponse:
-        """Remove one biometric registration from its user."""
+        """Remove one biometric registration from its user.
+
+        Args:
+            biometric_registration_id: The ID of the biometric registration to remove.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/users/biometric_registrations/{quote_path(biometric_registration_id)}",
             DeleteBiometricRegistrationResponse,
@@ -121,7 +159,13 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> DeleteCryptoWalletResponse:
-        """Remove one crypto wallet from its user."""
+        """Remove one crypto wallet from its user.
+
+        Args:
+            crypto_wallet_id: The ID of the crypto wallet to remove.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/users/crypto_wallets/{quote_path(crypto_wallet_id)}",
             DeleteCryptoWalletResponse,
@@ -134,7 +178,13 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> DeleteEmailResponse:
-        """Remove one email address from its user."""
+        """Remove one email address from its user.
+
+        Args:
+            email_id: The ID of the email address to remove.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/users/emails/{quote_path(email_id)}",
             DeleteEmailResponse,
@@ -147,7 +197,13 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> DeleteExternalIdResponse:
-        """Clear the ``external_id`` of ``user_id``."""
+        """Clear the ``external_id`` of ``user_id``.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/users/{quote_path(user_id)}/external_id",
             DeleteExternalIdResponse,
@@ -160,7 +216,13 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> DeleteOAuthRegistrationResponse:
-        """Remove one OAuth provider login from its user."""
+        """Remove one OAuth provider login from its user.
+
+        Args:
+            oauth_user_registration_id: The ID of the OAuth provider login to remove.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/users/oauth/{quote_path(oauth_user_registration_id)}",
             DeleteOAuthRegistrationResponse,
@@ -173,7 +235,13 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> DeletePasswordResponse:
-        """Remove the password of its user."""
+        """Remove the password of its user.
+
+        Args:
+            password_id: The ID of the password to remove.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/users/passwords/{quote_path(password_id)}",
             DeletePasswordResponse,
@@ -186,7 +254,13 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> DeletePhoneNumberResponse:
-        """Remove one phone number from its user."""
+        """Remove one phone number from its user.
+
+        Args:
+            phone_id: The ID of the phone number to remove.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/users/phone_numbers/{quote_path(phone_id)}",
             DeletePhoneNumberResponse,
@@ -199,7 +273,13 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> DeleteTOTPResponse:
-        """Remove one TOTP registration from its user."""
+        """Remove one TOTP registration from its user.
+
+        Args:
+            totp_id: The ID of the TOTP registration to remove.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/users/totps/{quote_path(totp_id)}",
             DeleteTOTPResponse,
@@ -212,7 +292,13 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> DeleteWebAuthnRegistrationResponse:
-        """Remove one WebAuthn registration from its user."""
+        """Remove one WebAuthn registration from its user.
+
+        Args:
+            webauthn_registration_id: The ID of the WebAuthn registration to remove.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._delete(
             f"/v1/users/webauthn_registrations/{quote_path(webauthn_registration_id)}",
             DeleteWebAuthnRegistrationResponse,
@@ -227,7 +313,15 @@ class Users(Resource):
         phone_number: str | None = None,
         timeout: float | None = None,
     ) -> ExchangePrimaryFactorResponse:
-        """Replace the user's only email or phone number with a new one."""
+        """Replace the user's only email or phone number with a new one.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            email_address: The new email address, replacing the user's only one.
+            phone_number: The new phone number, replacing the user's only one (E.164 form).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._put(
             f"/v1/users/{quote_path(user_id)}/exchange_primary_factor",
             ExchangePrimaryFactorRequest(
@@ -245,7 +339,13 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> GetResponse:
-        """Fetch the user ``user_id``."""
+        """Fetch the user ``user_id``.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/users/{quote_path(user_id)}",
             GetRequest(
@@ -262,7 +362,14 @@ class Users(Resource):
         *,
         timeout: float | None = None,
     ) -> RevokeResponse:
-        """Withdraw the access ``user_id`` granted to the Connected App ``connected_app_id``."""
+        """Withdraw the access ``user_id`` granted to the Connected App ``connected_app_id``.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            connected_app_id: The ID of the Connected App whose access is withdrawn.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             f"/v1/users/{quote_path(user_id)}/connected_apps/{quote_path(connected_app_id)}/revoke",
             RevokeRequest(
@@ -285,6 +392,14 @@ class Users(Resource):
 
         ``query`` combines filters with an ``operator``; pass the previous page's
         ``results_metadata.next_cursor`` as ``cursor``, or use ``search_all``.
+
+        Args:
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
+            limit: How many users one page holds at most (up to 1,000); leave out for 100.
+            query: Filters: an ``operator`` (``AND`` or ``OR``) joining ``operands``, each a filter such as an
+                email address, a status or a creation date range; leave out to list every user.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._post(
             "/v1/users/search",
@@ -305,9 +420,18 @@ class Users(Resource):
         query: SearchUsersQuery | SearchUsersQueryDict | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[SearchResponse]:
-        """Every page of ``users.search``, starting at ``cursor``, until no next cursor comes back.
+        """Every page of ``users.search``, from ``cursor`` to the last one.
 
-        Each step yields a whole page; ``timeout`` bounds each page's request.
+        Pages follow until no next cursor comes back. Each step yields a whole page;
+        ``timeout`` bounds each page's request.
+
+        Args:
+            cursor: The ``next_cursor`` that the previous page returned; leave out to start at the first page.
+            limit: How many users one page holds at most (up to 1,000); leave out for 100.
+            query: Filters: an ``operator`` (``AND`` or ``OR``) joining ``operands``, each a filter such as an
+                email address, a status or a creation date range; leave out to list every user.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return follow_cursor(
             lambda page_cursor: self.search(cursor=page_cursor, limit=limit, query=query, timeout=timeout),
@@ -330,6 +454,19 @@ class Users(Resource):
 
         Unset arguments stay as they are; emails and phone numbers are added through the
         login products instead.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            name: The user's new name.
+            attributes: The end user's ``ip_address`` and ``user_agent``, recorded with the request for fraud
+                checks and for the ``options`` match checks at login.
+            trusted_metadata: New trusted metadata.
+            untrusted_metadata: New untrusted metadata.
+            external_id: Your own identifier for the user, unique in the project; lets you find them without
+                storing Stytch's user ID.
+            roles: The user's full new list of explicit RBAC role IDs; it replaces the old list.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
         """
         return await self._put(
             f"/v1/users/{quote_path(user_id)}",

@@ -40,7 +40,24 @@ class WebAuthn(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> AuthenticateResponse:
-        """Check a signed WebAuthn assertion and log the user in."""
+        """Check a signed WebAuthn assertion and log the user in.
+
+        Args:
+            public_key_credential: The browser's answer to the WebAuthn options, as the JSON text
+                ``navigator.credentials`` produced.
+            session_token: The token of the user's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_jwt: The JWT of the user's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/webauthn/authenticate",
             AuthenticateRequest(
@@ -64,7 +81,19 @@ class WebAuthn(Resource):
         use_base64_url_encoding: bool | None = None,
         timeout: float | None = None,
     ) -> AuthenticateStartResponse:
-        """Get the options a browser needs to sign a WebAuthn assertion for ``domain``."""
+        """Get the options a browser needs to sign a WebAuthn assertion for ``domain``.
+
+        Args:
+            domain: The domain of the site the credential belongs to (the WebAuthn relying party ID), e.g.
+                ``example.com``.
+            user_id: Limit the assertion to this user's credentials; leave out for a passkey login where the
+                browser picks the user.
+            return_passkey_credential_options: Return options tuned for passkeys (resident keys, user
+                verification preferred) instead of the project's defaults.
+            use_base64_url_encoding: Encode the binary fields of the returned options as base64url.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/webauthn/authenticate/start",
             AuthenticateStartRequest(
@@ -84,7 +113,15 @@ class WebAuthn(Resource):
         *,
         timeout: float | None = None,
     ) -> ListCredentialsResponse:
-        """List the WebAuthn credentials ``user_id`` has registered for ``domain``."""
+        """List the WebAuthn credentials ``user_id`` has registered for ``domain``.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            domain: The domain of the site the credential belongs to (the WebAuthn relying party ID), e.g.
+                ``example.com``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._get(
             f"/v1/webauthn/credentials/{quote_path(user_id)}/{quote_path(domain)}",
             ListCredentialsRequest(
@@ -107,7 +144,25 @@ class WebAuthn(Resource):
         telemetry_id: str | None = None,
         timeout: float | None = None,
     ) -> RegisterResponse:
-        """Finish registering a WebAuthn authenticator with the browser's attestation."""
+        """Finish registering a WebAuthn authenticator with the browser's attestation.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            public_key_credential: The browser's answer to the WebAuthn options, as the JSON text
+                ``navigator.credentials`` produced.
+            session_token: The token of the user's current session: this factor is added to it and it is
+                extended, instead of a new session starting.
+            session_duration_minutes: Minutes the session lasts from now (5 to 527,040, i.e. 366 days); with
+                ``session_token`` or ``session_jwt``, extends that session instead. Leave out to get no
+                session.
+            session_jwt: The JWT of the user's current session, as an alternative to ``session_token``.
+            session_custom_claims: Claims to add to the session and its JWTs (reserved JWT claims such as
+                ``sub`` or ``exp`` are ignored; 4 KB at most in all); a claim set to ``None`` is removed.
+            telemetry_id: The ID the device-fingerprinting client script returned for the user's device;
+                Stytch checks its fingerprints and verdict along with this login.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/webauthn/register",
             RegisterRequest(
@@ -137,7 +192,25 @@ class WebAuthn(Resource):
         use_base64_url_encoding: bool | None = None,
         timeout: float | None = None,
     ) -> RegisterStartResponse:
-        """Get the options a browser needs to register a WebAuthn authenticator for ``user_id``."""
+        """Get the options a browser needs to register a WebAuthn authenticator for ``user_id``.
+
+        Args:
+            user_id: The ID of the user (``user-live-...`` or ``user-test-...``).
+            domain: The domain of the site the credential belongs to (the WebAuthn relying party ID), e.g.
+                ``example.com``.
+            user_agent: The browser's user agent string.
+            authenticator_type: Which authenticators the browser should offer: ``platform`` (built into the
+                device) or ``cross-platform`` (security keys); leave out for either.
+            return_passkey_credential_options: Return options tuned for passkeys (resident keys, user
+                verification preferred) instead of the project's defaults.
+            override_id: An ID to register the credential under, in place of the default.
+            override_name: The user name the authenticator shows, in place of the user's email or phone
+                number.
+            override_display_name: The display name the authenticator shows, in place of the user's name.
+            use_base64_url_encoding: Encode the binary fields of the returned options as base64url.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._post(
             "/v1/webauthn/register/start",
             RegisterStartRequest(
@@ -162,7 +235,14 @@ class WebAuthn(Resource):
         *,
         timeout: float | None = None,
     ) -> UpdateResponse:
-        """Rename the WebAuthn registration ``webauthn_registration_id``."""
+        """Rename the WebAuthn registration ``webauthn_registration_id``.
+
+        Args:
+            webauthn_registration_id: The ID of the WebAuthn registration to rename.
+            name: The registration's new name, e.g. ``Work laptop``.
+            timeout: Seconds the whole call may take, retries and back-off included; past it
+                ``HttpTimeoutError`` is raised. Leave out to use the client's timeout.
+        """
         return await self._put(
             f"/v1/webauthn/{quote_path(webauthn_registration_id)}",
             UpdateRequest(
