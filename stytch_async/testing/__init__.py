@@ -19,8 +19,8 @@ See docs/testing.md for the full list of flows and behaviours.
 
 from __future__ import annotations
 
-from ._consumer.totps import totp_code
 from ._engine.clock import Clock
+from ._engine.credentials import totp_code
 from ._engine.engine import RecordedRequest
 from ._engine.outbox import Message, NoMessageError, Outbox
 from ._engine.transport import FakeTransport
