@@ -15,8 +15,9 @@ from stytch_async.testing._engine.body import Body
 from stytch_async.testing._engine.credentials import check_pkce, link_url
 from stytch_async.testing._engine.errors import fail
 from stytch_async.testing._engine.routing import Routes
+from stytch_async.testing._engine.sessions import Factor
 
-from .records import EmailRecord, Factor, PendingToken, UserRecord, email_factor
+from .records import EmailRecord, PendingToken, UserRecord, email_factor
 from .sessions import SessionRequest, target_user
 from .state import Call, ConsumerState, reach, set_name
 

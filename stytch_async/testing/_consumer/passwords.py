@@ -19,8 +19,9 @@ from stytch_async.testing._engine.credentials import (
 )
 from stytch_async.testing._engine.errors import fail
 from stytch_async.testing._engine.routing import Routes
+from stytch_async.testing._engine.sessions import Factor
 
-from .records import EmailRecord, Factor, PasswordRecord, PendingToken, UserRecord, email_factor
+from .records import EmailRecord, PasswordRecord, PendingToken, UserRecord, email_factor
 from .sessions import SessionRequest
 from .state import Call, ConsumerState
 

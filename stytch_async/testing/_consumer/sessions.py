@@ -19,13 +19,14 @@ from stytch_async.testing._engine.errors import bad_request, fail
 from stytch_async.testing._engine.routing import Routes
 from stytch_async.testing._engine.sessions import (
     SESSION_CLAIM,
+    Factor,
     merge_claims,
     mint,
     read_claims,
     session_id_of,
 )
 
-from .records import DEFAULT_ROLE, Factor, SessionRecord, UserRecord
+from .records import DEFAULT_ROLE, SessionRecord, UserRecord
 from .state import Call, ConsumerState
 
 ROUTES: Routes[ConsumerState] = Routes()

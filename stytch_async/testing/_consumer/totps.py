@@ -26,8 +26,9 @@ from stytch_async.testing._engine.credentials import (
 )
 from stytch_async.testing._engine.errors import fail
 from stytch_async.testing._engine.routing import Routes
+from stytch_async.testing._engine.sessions import Factor
 
-from .records import Factor, RecoveryCode, TotpRecord, UserRecord
+from .records import RecoveryCode, TotpRecord, UserRecord
 from .sessions import SessionRequest
 from .state import Call, ConsumerState
 
