@@ -29,6 +29,8 @@ ErrorTable = Mapping[str, tuple[int, str]]  # error_type -> (status, message)
 COMMON_ERRORS: ErrorTable = {
     "bad_request": (400, "The submitted request is invalid."),
     "no_session_arguments": (400, "Pass a session_token or a session_jwt."),
+    "no_session_revoke_arguments": (400, "Pass one of session_id, session_token or session_jwt."),
+    "too_many_session_revoke_arguments": (400, "Pass only one of session_id, session_token or session_jwt."),
     "unable_to_parse_session_jwt": (400, "The session JWT could not be parsed or verified."),
     "jwt_invalid_issuer": (400, "The session JWT was issued for another project."),
     "jwt_invalid_audience": (400, "The session JWT is meant for another project."),
@@ -70,6 +72,7 @@ COMMON_ERRORS: ErrorTable = {
     "unable_to_authenticate_recovery_code": (401, "The recovery code could not be authenticated."),
     "project_not_found": (404, "Project could not be found."),
     "session_not_found": (404, "Session could not be found."),
+    "totp_not_found": (404, "TOTP could not be found."),
     "too_many_requests": (429, "Too many requests have been made."),
     "internal_server_error": (
         500,
