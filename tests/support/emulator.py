@@ -16,7 +16,6 @@ from stytch_async._local.client import LocalChecksClient
 from stytch_async.testing import FakeStytch
 from stytch_async.testing._engine.http import FakeRequest
 
-
 C = TypeVar("C", bound=LocalChecksClient)
 
 

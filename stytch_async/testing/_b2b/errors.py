@@ -25,7 +25,6 @@ B2B_ERRORS: ErrorTable = {
         400,
         "email_allowed_domains must be set for a RESTRICTED setting.",
     ),
-    "invalid_organization_id": (400, "organization_id format is invalid."),
     "invalid_member_id": (400, "member_id format is invalid."),
     "invalid_organization_slug": (
         400,

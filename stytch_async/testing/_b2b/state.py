@@ -63,9 +63,10 @@ class B2BState:
     # -- organizations and members -----------------------------------------------------
 
     def org(self, organization_id: str) -> OrgRecord:
-        if not organization_id.startswith(f"organization-{self.env}-"):
-            raise fail("invalid_organization_id")
-        org = self.orgs.get(organization_id)
+        """The organization named by its id, or (as Stytch allows) its slug or external id."""
+        org = self.orgs.get(organization_id) or next(
+            (o for o in self.orgs.values() if organization_id in (o.slug, o.external_id)), None
+        )
         if org is None:
             raise fail("organization_not_found")
         return org

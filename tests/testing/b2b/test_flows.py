@@ -23,9 +23,8 @@ async def test_discovery_sign_up_makes_an_organization_and_its_first_admin(mode:
     async with FakeStytch() as fake, b2b_client(fake, mode) as b2b:
         await b2b.magic_links.email.discovery.send(ADA, discovery_redirect_url="https://app.test/discover")
         sent = fake.outbox.last(email=ADA)
-        assert sent.url is not None and sent.url.startswith(
-            "https://app.test/discover?stytch_token_type=discovery"
-        )
+        assert sent.url is not None
+        assert sent.url.startswith("https://app.test/discover?stytch_token_type=discovery")
         found = await b2b.magic_links.discovery.authenticate(token_for(fake, ADA))
         assert (found.email_address, found.discovered_organizations) == (ADA, [])
         listed = await b2b.discovery.organizations.list(
@@ -54,7 +53,8 @@ async def test_discovery_sign_up_makes_an_organization_and_its_first_admin(mode:
         assert again.status_code == 200
         rediscovered = await b2b.magic_links.discovery.authenticate(token_for(fake, ADA))
         [entry] = rediscovered.discovered_organizations
-        assert entry.membership is not None and entry.membership.type == "active_member"
+        assert entry.membership is not None
+        assert entry.membership.type == "active_member"
         assert entry.member_authenticated is True
 
 
@@ -71,7 +71,8 @@ async def test_an_invite_becomes_an_active_member_with_its_roles(mode: str) -> N
         )
         assert (invited.member.status, invited.member.name) == ("invited", "Bob")
         message = fake.outbox.last(email=BOB)
-        assert message.kind == "invite" and message.user_id == invited.member_id
+        assert message.kind == "invite"
+        assert message.user_id == invited.member_id
         assert await error_of(b2b.magic_links.authenticate("not-a-token")) == (
             401,
             "unable_to_auth_magic_link",
@@ -79,8 +80,10 @@ async def test_an_invite_becomes_an_active_member_with_its_roles(mode: str) -> N
         auth = await b2b.magic_links.authenticate(token_for(fake, BOB))
         assert auth.member_authenticated is True
         assert (auth.member.status, auth.member.email_address_verified) == ("active", True)
-        assert auth.method_id and auth.organization_id == org.organization_id
-        assert auth.member_session is not None and "stytch_admin" in auth.member_session.roles
+        assert auth.method_id
+        assert auth.organization_id == org.organization_id
+        assert auth.member_session is not None
+        assert "stytch_admin" in auth.member_session.roles
         # The link works once.
         assert await error_of(b2b.magic_links.authenticate(token_for(fake, BOB))) == (
             401,
@@ -124,7 +127,8 @@ async def test_jit_login_by_allowed_domain_and_refusal_outside_it(mode: str) -> 
         joined = await b2b.discovery.intermediate_sessions.exchange(
             found.intermediate_session_token, org.organization_id
         )
-        assert joined.member_authenticated is True and joined.member.email_address == "carol@acme.com"
+        assert joined.member_authenticated is True
+        assert joined.member.email_address == "carol@acme.com"
 
 
 @MODES
@@ -161,7 +165,8 @@ async def test_mfa_login_by_sms_then_by_totp(mode: str) -> None:
         await b2b.organizations.members.update(oid, bob.member_id, default_mfa_method="totp")
         second = await magic_login(fake, b2b, oid, BOB)
         assert second.member_authenticated is False
-        assert second.mfa_required is not None and second.mfa_required.secondary_auth_initiated is None
+        assert second.mfa_required is not None
+        assert second.mfa_required.secondary_auth_initiated is None
         fake.clock.advance(seconds=30)
         finished = await b2b.totps.authenticate(
             oid,
