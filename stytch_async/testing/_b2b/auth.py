@@ -111,6 +111,11 @@ class AuthRequest:
         ist = body.text("intermediate_session_token")
         return cls(minutes, claims, existing, None if ist is None else state.intermediate_session(ist))
 
+    def require_primary(self) -> None:
+        """A second factor needs a login waiting for MFA, or a session."""
+        if self.existing is None and (self.intermediate is None or self.intermediate.member_id is None):
+            raise fail("action_available_only_once_primary_authentication_is_met")
+
     def check(self, member: MemberRecord) -> None:
         """The given session or intermediate session must belong to ``member``."""
         if self.existing is not None and self.existing.member_id != member.member_id:
@@ -199,8 +204,7 @@ def complete_mfa(
     call: Call, member: MemberRecord, org: OrgRecord, factor: Factor, request: AuthRequest
 ) -> dict[str, Any]:
     """End a second-factor check: it needs an intermediate session or a session of the member."""
-    if request.existing is None and (request.intermediate is None or request.intermediate.member_id is None):
-        raise fail("action_available_only_once_primary_authentication_is_met")
+    request.require_primary()
     request.check(member)
     session = request.start(call, member, request.factors(factor))
     return {

@@ -83,8 +83,7 @@ def sms_authenticate(call: Call) -> dict[str, Any]:
     if enrollment not in (None, "enroll", "unenroll"):
         raise fail("bad_request", "set_mfa_enrollment must be enroll or unenroll.")
     request = AuthRequest.read(call)
-    if request.existing is None and (request.intermediate is None or request.intermediate.member_id is None):
-        raise fail("action_available_only_once_primary_authentication_is_met")
+    request.require_primary()
     request.check(member)
     state.check_code(member, "sms", code)
     member.mfa_phone_verified = True

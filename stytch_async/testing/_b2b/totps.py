@@ -64,8 +64,7 @@ def authenticate(call: Call) -> dict[str, Any]:
     totp = member.totp
     if totp is None or (not totp.verified and totp.expires_at <= call.now):
         raise fail("totp_not_found")
-    if request.existing is None and (request.intermediate is None or request.intermediate.member_id is None):
-        raise fail("action_available_only_once_primary_authentication_is_met")
+    request.require_primary()
     request.check(member)
     step = totp_step(totp.secret, code, call.now)
     if step is None:
