@@ -1,8 +1,10 @@
-"""An offline Stytch: a stateful emulator of the consumer API for tests and local development.
+"""An offline Stytch: a stateful emulator of the consumer and B2B APIs for tests and local development.
 
 ``FakeStytch`` speaks Stytch's wire format (paths, JSON bodies, basic auth,
 error JSON, RS256 session JWTs and a JWKS) for users, magic links, OTPs,
-passwords, sessions, TOTP and M2M. Plug a client into it in process::
+passwords, sessions, TOTP and M2M, and for B2B organizations, members,
+discovery, member sessions, RBAC and MFA (``fake.b2b_client()``). Plug a
+client into it in process::
 
     from stytch_async.testing import FakeStytch
 
@@ -19,8 +21,8 @@ See docs/testing.md for the full list of flows and behaviours.
 
 from __future__ import annotations
 
-from ._consumer.totps import totp_code
 from ._engine.clock import Clock
+from ._engine.credentials import totp_code
 from ._engine.engine import RecordedRequest
 from ._engine.outbox import Message, NoMessageError, Outbox
 from ._engine.transport import FakeTransport

@@ -1,22 +1,29 @@
 """``FakeStytch``: one emulated Stytch project, in process or on a loopback port.
 
 The engine (``_engine/``) answers requests for every API; this module mounts
-the consumer backend on it and makes clients that talk to it.
+the consumer and B2B backends on it and makes clients of both APIs that talk to it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
 
+from stytch_async._local.client import LocalChecksClient
+from stytch_async.b2b.client import AsyncStytchB2B
 from stytch_async.consumer.client import AsyncStytch
 
+from ._b2b import B2BBackend
+from ._b2b.rbac import add_resource, add_role
 from ._catalog import ENDPOINTS
 from ._consumer import ConsumerBackend
 from ._engine.engine import Engine
 from ._engine.server import HttpServer
 
+C = TypeVar("C", bound=LocalChecksClient)
 
-def _for_tests(client: AsyncStytch, fake: FakeStytch) -> AsyncStytch:
+
+def _for_tests(client: C, fake: FakeStytch) -> C:
     """Tune a client to an emulator: its clock for local token checks, and no retry backoff.
 
     Neither knob has a public setting on the client yet; this function and
@@ -27,13 +34,15 @@ def _for_tests(client: AsyncStytch, fake: FakeStytch) -> AsyncStytch:
 
 
 class FakeStytch(Engine):
-    """A stateful, in-memory Stytch consumer API speaking the real wire format.
+    """A stateful, in-memory Stytch project (consumer and B2B APIs) speaking the real wire format.
 
     In process, with no sockets::
 
         async with FakeStytch() as fake, fake.client() as stytch:
             await stytch.magic_links.email.login_or_create("ada@example.com")
             token = fake.outbox.last(email="ada@example.com").token
+
+    ``fake.b2b_client()`` gives an ``AsyncStytchB2B`` for the same project.
 
     Or as a real HTTP server on loopback (``with fake.serve() as server: server.url``),
     or from the command line: ``python -m stytch_async.testing serve --port 4010``.
@@ -45,8 +54,11 @@ class FakeStytch(Engine):
     """
 
     def __init__(self, *, project_id: str | None = None, secret: str | None = None) -> None:
-        super().__init__(project_id=project_id, secret=secret, backends=(ConsumerBackend,), catalog=ENDPOINTS)
+        super().__init__(
+            project_id=project_id, secret=secret, backends=(ConsumerBackend, B2BBackend), catalog=ENDPOINTS
+        )
         self._servers: list[LoopbackServer] = []
+        self._b2b = next(b for b in self._backends if isinstance(b, B2BBackend))
 
     def client(self, **options: Any) -> AsyncStytch:
         """An ``AsyncStytch`` for this project whose requests the emulator answers in process.
@@ -60,7 +72,36 @@ class FakeStytch(Engine):
         client = AsyncStytch(self.project_id, self.secret, http_client=self.http_client(), **options)
         return _for_tests(client, self)
 
-    def follow_clock(self, client: AsyncStytch) -> AsyncStytch:
+    def b2b_client(self, **options: Any) -> AsyncStytchB2B:
+        """An ``AsyncStytchB2B`` for this project whose requests the emulator answers in process.
+
+        Tuned like :meth:`client`: no retry backoff, and its local checks
+        (``sessions.authenticate_jwt_local``, ``m2m.authenticate_token``) read the
+        emulator's clock.
+        """
+        client = AsyncStytchB2B(self.project_id, self.secret, http_client=self.http_client(), **options)
+        return _for_tests(client, self)
+
+    def add_rbac_resource(self, resource_id: str, actions: Iterable[str], *, description: str = "") -> None:
+        """Add a resource of your own to the B2B RBAC policy, as the dashboard does.
+
+        It lasts until :meth:`reset`, like every other record.
+        """
+        with self._lock:
+            add_resource(self._b2b.state, resource_id, list(actions), description)
+
+    def add_rbac_role(
+        self, role_id: str, permissions: Mapping[str, Iterable[str]], *, description: str = ""
+    ) -> None:
+        """Add a project-wide B2B role: ``permissions`` maps a resource id to the actions it allows.
+
+        Resources and actions must exist (Stytch's ``stytch.*`` ones or yours);
+        it lasts until :meth:`reset`.
+        """
+        with self._lock:
+            add_role(self._b2b.state, role_id, {r: list(a) for r, a in permissions.items()}, description)
+
+    def follow_clock(self, client: C) -> C:
         """Make ``client``'s local token checks use this emulator's clock; returns it."""
         client._local.clock = self.clock.now
         return client
@@ -88,7 +129,7 @@ class FakeStytch(Engine):
 
 
 class LoopbackServer(HttpServer):
-    """A running emulator server: ``url``, ``client()``, and ``close()`` (or ``with``)."""
+    """A running emulator server: ``url``, ``client()``, ``b2b_client()``, and ``close()`` (or ``with``)."""
 
     def __init__(self, fake: FakeStytch, host: str, port: int, *, log: bool = False) -> None:
         super().__init__(fake.handle, host, port, log=log)
@@ -100,4 +141,9 @@ class LoopbackServer(HttpServer):
     def client(self, **options: Any) -> AsyncStytch:
         """An ``AsyncStytch`` that talks to this server over real sockets, with no retry backoff."""
         client = AsyncStytch(self.fake.project_id, self.fake.secret, base_url=self.url, **options)
+        return _for_tests(client, self.fake)
+
+    def b2b_client(self, **options: Any) -> AsyncStytchB2B:
+        """An ``AsyncStytchB2B`` that talks to this server over real sockets, with no retry backoff."""
+        client = AsyncStytchB2B(self.fake.project_id, self.fake.secret, base_url=self.url, **options)
         return _for_tests(client, self.fake)

@@ -28,7 +28,10 @@ from ._fake import FakeStytch
 
 @pytest.fixture
 def stytch_fake() -> Iterator[FakeStytch]:
-    """A fresh emulated Stytch project for one test; ``stytch_fake.client()`` gives a client for it.
+    """A fresh emulated Stytch project for one test, both APIs.
+
+    ``stytch_fake.client()`` gives an ``AsyncStytch`` for it, ``stytch_fake.b2b_client()`` an
+    ``AsyncStytchB2B``.
 
     Clients it makes answer in process, read its clock for local token checks and
     retry without sleeping; ``stytch_fake.serve()`` starts a loopback server. Servers

@@ -6,17 +6,20 @@ import base64
 import json
 from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from stytch_async import AsyncStytch, ClientError
 from stytch_async._core.converter import make_converter
+from stytch_async._local.client import LocalChecksClient
 from stytch_async.testing import FakeStytch
 from stytch_async.testing._engine.http import FakeRequest
 
+C = TypeVar("C", bound=LocalChecksClient)
 
-def strict(client: AsyncStytch) -> AsyncStytch:
+
+def strict(client: C) -> C:
     """Decode with the strict converter, so a field the models do not know fails the test."""
     client._pipeline.converter = make_converter(strict=True)
     return client

@@ -9,44 +9,21 @@ week). A link started with a PKCE ``code_challenge`` needs the matching
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from stytch_async.testing._engine.body import Body
+from stytch_async.testing._engine.credentials import check_pkce, link_url
 from stytch_async.testing._engine.errors import fail
 from stytch_async.testing._engine.routing import Routes
+from stytch_async.testing._engine.sessions import Factor
 
-from .records import EmailRecord, Factor, PendingToken, UserRecord, email_factor
+from .records import EmailRecord, PendingToken, UserRecord, email_factor
 from .sessions import SessionRequest, target_user
 from .state import Call, ConsumerState, reach, set_name
 
 ROUTES: Routes[ConsumerState] = Routes()
 
-DEFAULT_REDIRECT = "http://localhost:3000/authenticate"
 WEEK = 10_080
-
-
-def link_url(base: str | None, token: str, token_type: str) -> str:
-    parts = urlsplit(base or DEFAULT_REDIRECT)
-    extra = urlencode({"stytch_token_type": token_type, "token": token})
-    query = f"{parts.query}&{extra}" if parts.query else extra
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-
-
-def check_pkce(challenge: str | None, verifier: str | None) -> None:
-    """Stytch's PKCE rule: ``challenge == base64url(sha256(verifier))`` without padding."""
-    if challenge is None:
-        if verifier is not None:
-            raise fail("pkce_did_not_expect_code_verifier")
-        return
-    if verifier is None:
-        raise fail("pkce_expected_code_verifier")
-    digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    if not hmac.compare_digest(digest, challenge):
-        raise fail("pkce_mismatch")
 
 
 def _minutes(body: Body, name: str, default: int = 60) -> int:

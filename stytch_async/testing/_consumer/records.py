@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stytch_async.testing._engine.clock import iso
+from stytch_async.testing._engine.sessions import Factor, add_factor
 
 DEFAULT_ROLE = "stytch_user"  # every consumer user and session carries it
 
@@ -115,37 +116,6 @@ class UserRecord:
         }
 
 
-@dataclass
-class Factor:
-    """One entry of a session's ``authentication_factors``."""
-
-    type: str
-    delivery_method: str
-    detail_key: str | None
-    detail: dict[str, Any]
-    created_at: float
-    last_authenticated_at: float
-
-    def same_as(self, other: Factor) -> bool:
-        return (self.type, self.delivery_method, self.detail) == (
-            other.type,
-            other.delivery_method,
-            other.detail,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "type": self.type,
-            "delivery_method": self.delivery_method,
-            "last_authenticated_at": iso(self.last_authenticated_at),
-            "created_at": iso(self.created_at),
-            "updated_at": iso(self.last_authenticated_at),
-        }
-        if self.detail_key is not None:
-            data[self.detail_key] = dict(self.detail)
-        return data
-
-
 def email_factor(kind: str, delivery: str, email: EmailRecord, now: float) -> Factor:
     detail = {"email_id": email.email_id, "email_address": email.email}
     return Factor(kind, delivery, "email_factor", detail, now, now)
@@ -169,11 +139,7 @@ class SessionRecord:
     custom_claims: dict[str, Any] = field(default_factory=dict)
 
     def add_factor(self, factor: Factor) -> None:
-        for existing in self.factors:
-            if existing.same_as(factor):
-                existing.last_authenticated_at = factor.last_authenticated_at
-                return
-        self.factors.append(factor)
+        add_factor(self.factors, factor)
 
     def last_authenticated(self) -> float:
         return max(f.last_authenticated_at for f in self.factors)

@@ -11,24 +11,25 @@ session lives, and a fresh JWT comes back, as with Stytch.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from stytch_async.testing._engine.body import Body
 from stytch_async.testing._engine.errors import bad_request, fail
-from stytch_async.testing._engine.keys import InvalidJWT
 from stytch_async.testing._engine.routing import Routes
+from stytch_async.testing._engine.sessions import (
+    SESSION_CLAIM,
+    Factor,
+    merge_claims,
+    mint,
+    read_claims,
+    session_id_of,
+)
 
-from .records import DEFAULT_ROLE, Factor, SessionRecord, UserRecord
+from .records import DEFAULT_ROLE, SessionRecord, UserRecord
 from .state import Call, ConsumerState
 
 ROUTES: Routes[ConsumerState] = Routes()
-
-JWT_LIFETIME = 300
-SESSION_CLAIM = "https://stytch.com/session"
-_REGISTERED_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
-_CLAIMS_LIMIT = 4000
 
 
 def roles_of(state: ConsumerState, session: SessionRecord) -> list[str]:
@@ -37,36 +38,13 @@ def roles_of(state: ConsumerState, session: SessionRecord) -> list[str]:
 
 
 def mint_jwt(state: ConsumerState, session: SessionRecord) -> str:
-    now = int(state.now())
-    claims: dict[str, Any] = {
-        **session.custom_claims,
-        "aud": [state.project_id],
-        "exp": now + JWT_LIFETIME,
-        "iat": now,
-        "iss": f"stytch.com/{state.project_id}",
-        "nbf": now,
-        "sub": session.user_id,
-        SESSION_CLAIM: session.claim(roles_of(state, session)),
-    }
-    return state.keys.sign(claims)
+    claims = {**session.custom_claims, SESSION_CLAIM: session.claim(roles_of(state, session))}
+    return mint(state.keys, state.project_id, session.user_id, state.now(), claims)
 
 
 def session_from_jwt(state: ConsumerState, token: str) -> SessionRecord:
     """The live session a correctly signed JWT names, expired or not; else a Stytch error."""
-    try:
-        claims = state.keys.verify(token)
-    except InvalidJWT as exc:
-        raise fail("unable_to_parse_session_jwt") from exc
-    if claims.get("iss") != f"stytch.com/{state.project_id}":
-        raise fail("jwt_invalid_issuer")
-    audience = claims.get("aud")
-    if state.project_id not in (audience if isinstance(audience, list) else [audience]):
-        raise fail("jwt_invalid_audience")
-    claim = claims.get(SESSION_CLAIM)
-    session_id = claim.get("id") if isinstance(claim, dict) else None
-    if not isinstance(session_id, str):
-        raise fail("unable_to_parse_session_jwt")
-    session = state.session_by_id(session_id)
+    session = state.session_by_id(session_id_of(state.keys, state.project_id, token))
     if session is None:
         raise fail("session_not_found")
     return session
@@ -93,31 +71,6 @@ def named_session(state: ConsumerState, body: Body) -> SessionRecord | None:
     return None if jwt is None else session_from_jwt(state, jwt)
 
 
-def _read_claims(body: Body) -> dict[str, Any] | None:
-    claims = body.mapping("session_custom_claims")
-    if claims is None:
-        return None
-    if _REGISTERED_CLAIMS & claims.keys():
-        raise fail("reserved_claims_in_custom_claims")
-    if any(key.startswith("https://stytch.com/") for key in claims):
-        raise fail("stytch_claims_in_custom_claims")
-    try:
-        size = len(json.dumps(claims, allow_nan=False))
-    except ValueError as exc:
-        raise bad_request("session_custom_claims must be plain JSON.") from exc
-    if size > _CLAIMS_LIMIT:
-        raise fail("custom_claims_too_large")
-    return claims
-
-
-def _merge_claims(session: SessionRecord, claims: dict[str, Any] | None) -> None:
-    for key, value in (claims or {}).items():
-        if value is None:
-            session.custom_claims.pop(key, None)  # null deletes a claim
-        else:
-            session.custom_claims[key] = value
-
-
 def _attributes(body: Body) -> dict[str, str]:
     given = body.mapping("attributes") or {}
     found = {}
@@ -142,7 +95,7 @@ class SessionRequest:
     def read(cls, call: Call) -> SessionRequest:
         body = call.body
         minutes = body.session_minutes()
-        claims = _read_claims(body)
+        claims = read_claims(body)
         attributes = _attributes(body)
         return cls(minutes, claims, named_session(call.state, body), attributes)
 
@@ -179,7 +132,7 @@ class SessionRequest:
             )
             state.sessions[session.session_id] = session
             state.session_ids_by_token[session.token] = session.session_id
-        _merge_claims(session, self.claims)
+        merge_claims(session.custom_claims, self.claims)
         return {
             "session_token": session.token,
             "session_jwt": mint_jwt(state, session),
@@ -195,7 +148,7 @@ def authenticate(call: Call) -> dict[str, Any]:
     body, state = call.body, call.state
     body.not_emulated("authorization_check", endpoint=call.endpoint)
     minutes = body.session_minutes()
-    claims = _read_claims(body)
+    claims = read_claims(body)
     session = named_session(state, body)
     if session is None:
         raise fail("no_session_arguments")
@@ -203,7 +156,7 @@ def authenticate(call: Call) -> dict[str, Any]:
     session.last_accessed_at = now
     if minutes is not None:
         session.expires_at = now + 60 * minutes
-    _merge_claims(session, claims)
+    merge_claims(session.custom_claims, claims)
     user = state.users[session.user_id]
     return {
         "session": session.to_json(user.all_roles()),

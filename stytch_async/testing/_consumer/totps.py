@@ -12,43 +12,29 @@ text, not a PNG image; render it with any QR library if you need a picture.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import re
-import secrets
-import struct
 from typing import Any
 from urllib.parse import quote
 
+from stytch_async.testing._engine.credentials import (
+    DIGITS,
+    RECOVERY_SHAPE,
+    otpauth_qr,
+    recovery_code,
+    totp_secret,
+    totp_step,
+)
 from stytch_async.testing._engine.errors import fail
 from stytch_async.testing._engine.routing import Routes
+from stytch_async.testing._engine.sessions import Factor
 
-from .records import Factor, RecoveryCode, TotpRecord, UserRecord
+from .records import RecoveryCode, TotpRecord, UserRecord
 from .sessions import SessionRequest
 from .state import Call, ConsumerState
 
 ROUTES: Routes[ConsumerState] = Routes()
 
-STEP = 30
-DIGITS = 6
 RECOVERY_CODES = 10
-_RECOVERY_SHAPE = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$")
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def totp_code(secret: str, at: float, *, step: int = STEP, digits: int = DIGITS) -> str:
-    """The RFC 6238 code for ``secret`` (base32) at epoch second ``at``."""
-    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
-    counter = struct.pack(">Q", int(at // step))
-    mac = hmac.new(key, counter, hashlib.sha1).digest()
-    offset = mac[-1] & 0x0F
-    value = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
-    return str(value % 10**digits).zfill(digits)
-
-
-def _recovery_code() -> str:
-    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(3))
 
 
 def _active(state: ConsumerState, user: UserRecord) -> TotpRecord:
@@ -73,18 +59,15 @@ def create(call: Call) -> dict[str, Any]:
     )
     if any(t.verified for t in user.totps):
         raise fail("active_totp_exists")
-    secret = base64.b32encode(secrets.token_bytes(20)).decode().rstrip("=")
-    codes = [
-        RecoveryCode(state.new_id("totp-recovery-code"), _recovery_code()) for _ in range(RECOVERY_CODES)
-    ]
+    secret = totp_secret()
+    codes = [RecoveryCode(state.new_id("totp-recovery-code"), recovery_code()) for _ in range(RECOVERY_CODES)]
     totp = TotpRecord(state.new_id("totp"), secret, call.now, call.now + 60 * minutes, codes)
     user.totps = [totp]  # an unverified registration is replaced by the new one
     label = quote(f"{state.project_id}:{user.emails[0].email if user.emails else user.user_id}")
-    uri = f"otpauth://totp/{label}?secret={secret}&issuer=Stytch&algorithm=SHA1&digits={DIGITS}&period={STEP}"
     return {
         "totp_id": totp.totp_id,
         "secret": secret,
-        "qr_code": "data:text/plain;charset=utf-8," + quote(uri, safe=""),
+        "qr_code": otpauth_qr(label, secret),
         "recovery_codes": [c.code for c in codes],
         "user_id": user.user_id,
         "user": user.to_json(),
@@ -98,17 +81,9 @@ def authenticate(call: Call) -> dict[str, Any]:
     code = body.need("totp_code")
     request = SessionRequest.read(call)
     totp = _active(state, user)
-    if _RECOVERY_SHAPE.match(code):
+    if RECOVERY_SHAPE.match(code):
         raise fail("recovery_code_used_as_totp_code")
-    now_step = int(call.now // STEP)
-    matched = next(
-        (
-            s
-            for s in (now_step, now_step - 1, now_step + 1)
-            if hmac.compare_digest(code, totp_code(totp.secret, s * STEP))
-        ),
-        None,
-    )
+    matched = totp_step(totp.secret, code, call.now)
     if matched is None:
         raise fail("unable_to_authenticate_totp")
     if totp.last_step is not None and matched <= totp.last_step:

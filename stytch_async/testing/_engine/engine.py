@@ -144,7 +144,7 @@ class Engine:
         return self._project.keys.kids()
 
     def jwks(self) -> dict[str, Any]:
-        """The JWKS document, as ``GET /v1/sessions/jwks/<project_id>`` serves it."""
+        """The JWKS document, as ``/v1/sessions/jwks/<project_id>`` (and the B2B twin) serves it."""
         return {"keys": self._project.keys.jwks()}
 
     def fail_next(

@@ -28,6 +28,26 @@ ErrorTable = Mapping[str, tuple[int, str]]  # error_type -> (status, message)
 # descriptions of what went wrong.
 COMMON_ERRORS: ErrorTable = {
     "bad_request": (400, "The submitted request is invalid."),
+    "no_session_arguments": (400, "Pass a session_token or a session_jwt."),
+    "no_session_revoke_arguments": (400, "Pass one of session_id, session_token or session_jwt."),
+    "too_many_session_revoke_arguments": (400, "Pass only one of session_id, session_token or session_jwt."),
+    "unable_to_parse_session_jwt": (400, "The session JWT could not be parsed or verified."),
+    "jwt_invalid_issuer": (400, "The session JWT was issued for another project."),
+    "jwt_invalid_audience": (400, "The session JWT is meant for another project."),
+    "reserved_claims_in_custom_claims": (400, "Custom claims may not use a registered JWT claim name."),
+    "stytch_claims_in_custom_claims": (400, "Custom claims may not use the https://stytch.com/ namespace."),
+    "custom_claims_too_large": (400, "Custom claims may not exceed 4,000 bytes of JSON."),
+    "pkce_expected_code_verifier": (400, "This token was started with PKCE; pass its code_verifier."),
+    "pkce_did_not_expect_code_verifier": (400, "This token was not started with PKCE."),
+    "pkce_mismatch": (400, "The code_verifier does not match the code_challenge."),
+    "weak_password": (400, "The password is too weak; see passwords.strength_check for feedback."),
+    "breached_password": (400, "The password appears in a list of breached passwords."),
+    "active_totp_exists": (
+        400,
+        "Cannot create a new TOTP for the specified user since the user already has an active TOTP. Users may only have one active TOTP at a time.",
+    ),
+    "totp_code_already_authenticated": (400, "This TOTP code was already used."),
+    "recovery_code_used_as_totp_code": (400, "A recovery code was passed where a TOTP code belongs."),
     "invalid_email": (400, "Email format is invalid."),
     "invalid_phone_number": (400, "Phone number format is invalid; use E.164, e.g. +12025550162."),
     "invalid_session_duration_minutes": (
@@ -36,7 +56,23 @@ COMMON_ERRORS: ErrorTable = {
     ),
     "invalid_expiration": (400, "The expiration is out of the allowed range."),
     "unauthorized_credentials": (401, "Unauthorized credentials."),
+    "unable_to_auth_magic_link": (
+        401,
+        "The magic link could not be authenticated because it was either already used or expired. Send another magic link to this user.",
+    ),
+    "unable_to_auth_otp_code": (
+        401,
+        "The passcode could not be authenticated: it is wrong, expired, or already used.",
+    ),
+    "unable_to_auth_password_reset_token": (
+        401,
+        "The password reset token could not be authenticated: it is unknown, expired, or already used.",
+    ),
+    "unable_to_authenticate_totp": (401, "The TOTP code could not be authenticated."),
+    "unable_to_authenticate_recovery_code": (401, "The recovery code could not be authenticated."),
     "project_not_found": (404, "Project could not be found."),
+    "session_not_found": (404, "Session could not be found."),
+    "totp_not_found": (404, "TOTP could not be found."),
     "too_many_requests": (429, "Too many requests have been made."),
     "internal_server_error": (
         500,

@@ -41,9 +41,9 @@ def test_every_other_consumer_endpoint_answers_501_naming_it() -> None:
 
 def test_a_path_outside_every_api_answers_501_too() -> None:
     fake = FakeStytch()
-    status, payload = ask(fake, "GET", "/v1/b2b/organizations/org-1")
+    status, payload = ask(fake, "GET", "/v1/b2b/sso/organization-test-1")
     assert status == 501
-    assert "(b2b API: organizations.get)" in payload["error_message"]
+    assert "(b2b API: sso.get_connections)" in payload["error_message"]
     status, payload = ask(fake, "GET", "/v1/nowhere/at/all")
     assert status == 501
     assert "not an endpoint of Stytch's common, consumer or b2b API" in payload["error_message"]
