@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from stytch_async.consumer.client import AsyncStytch
 
+from ._core.serialize import from_dict, to_dict, to_json
 from ._version import __version__
 from .errors import ClientError, DecodeError, HttpError, StytchError, UsageError
 
@@ -15,4 +16,7 @@ __all__ = [
     "StytchError",
     "UsageError",
     "__version__",
+    "from_dict",
+    "to_dict",
+    "to_json",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 import httpx
 
+import stytch_async
 from stytch_async import AsyncStytch, ClientError, StytchError
 from stytch_async.common.tokens import M2MJWTClaims
 from stytch_async.consumer.tokens import IDPTokenClaims, SessionWithClaims
@@ -173,3 +174,10 @@ async def typed_claims(stytch: AsyncStytch, session_token: str) -> str:
     result = await stytch.sessions.authenticate_with_claims(Claims, session_token=session_token)
     plan: str = result.custom_claims.plan
     return plan + result.response.session.user_id
+
+
+def as_json_data(result: AuthenticateResponse) -> AuthenticateResponse:
+    data: dict[str, Any] = stytch_async.to_dict(result, exclude_none=True)
+    text: str = stytch_async.to_json(result, indent=2)
+    _ = text
+    return stytch_async.from_dict(AuthenticateResponse, data)

@@ -80,11 +80,16 @@ def _unstructure_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
     return dict(value)
 
 
-def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Converter:
+def make_converter(
+    *, strict: bool = False, detailed: bool = False, omit_defaults: bool = True
+) -> cattrs.Converter:
     """Build a converter; ``strict`` rejects keys that the model does not declare.
 
     ``detailed`` collects every failing field into a cattrs validation error
-    (slower); the fast default stops at the first failure.
+    (slower); the fast default stops at the first failure. ``omit_defaults``
+    leaves fields at their default (None for an optional request argument) out of
+    unstructured output, as a request body wants; ``to_dict`` turns it off so a
+    response keeps its whole shape.
     """
     conv = cattrs.Converter(forbid_extra_keys=strict, detailed_validation=detailed)
 
@@ -139,7 +144,7 @@ def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Co
 
     def _unstructure_attrs(cl: type) -> Any:
         # Optional request fields default to None and are left out of the body.
-        return make_dict_unstructure_fn(cl, conv, _cattrs_omit_if_default=True)
+        return make_dict_unstructure_fn(cl, conv, _cattrs_omit_if_default=omit_defaults)
 
     conv.register_structure_hook_factory(attrs.has, _structure_attrs)
     conv.register_unstructure_hook_factory(attrs.has, _unstructure_attrs)
