@@ -332,7 +332,8 @@ class JwtInvalidError(JwtError):
     """The token is not one this project issued, or cannot be read.
 
     ``reason`` says why, one of: ``malformed``, ``too_large``, ``algorithm``,
-    ``signature``, ``issuer``, ``audience``, ``unknown_key``, ``missing_claim``.
+    ``signature``, ``issuer``, ``audience``, ``unknown_key``, ``missing_claim``,
+    and ``missing`` (no token was presented at all: the web integrations).
     """
 
     def __init__(self, message: str, *, reason: str) -> None:
