@@ -23,6 +23,7 @@ from typing import Any
 
 #: Words spelled as their acronym in class names, as Stytch's docs write them.
 ACRONYMS = {
+    "b2b": "B2B",
     "idp": "IDP",
     "jwks": "JWKS",
     "jwt": "JWT",
@@ -119,6 +120,12 @@ class Endpoint:
 
     def params(self, kind: str) -> list[dict[str, Any]]:
         return list(self.raw.get(kind, []))
+
+    @property
+    def method_options(self) -> str | None:
+        """The type of the ``method_options`` argument (the acting member's session headers), if any."""
+        options = (self.raw.get("headers") or {}).get("optional_via_method_options")
+        return None if options is None else str(options["type"])
 
     @property
     def key(self) -> str:
@@ -248,6 +255,8 @@ class Spec:
         for kind in ("path_params", "query_params", "body_params"):
             for p in e.params(kind):
                 roots.extend(self.refs_of_type(p["type"], e.context))
+        if e.method_options is not None:
+            roots.extend(self.refs_of_type(e.method_options, e.context))
         return roots
 
     def closure(self, roots: Iterable[Model]) -> list[Model]:

@@ -373,6 +373,13 @@ def _signature(m: Module, e: Endpoint) -> list[str]:
             sig.append(
                 f"        {p['name']}: {_optional(m.type_expr(p['type'], e.context, request=True))} = None,"
             )
+    if e.method_options is not None:
+        options = _optional(m.type_expr(e.method_options, e.context, request=True))
+        m.abc.add("Mapping")
+        sig.append(
+            f"        method_options: {options.replace(' | None', '')} | Mapping[str, Any] | None = None,"
+        )
+        m.typing.add("Any")
     sig.append("        timeout: float | None = None,")
     return sig
 
@@ -394,8 +401,12 @@ def render_method(spec: Spec, m: Module, e: Endpoint, types_module: str) -> str:
     path_expr = render_path(e)
     verb = e.http.lower()
     on_wire = request_params(e)
+    headers = ""
+    if e.method_options is not None:
+        m.imports["stytch_async.common.method_options"].add("member_session_headers")
+        headers = "headers=member_session_headers(method_options), "
     if e.http == "DELETE":
-        call = [f"        return await self._delete({path_expr}, {response}, timeout=timeout)"]
+        call = [f"        return await self._delete({path_expr}, {response}, {headers}timeout=timeout)"]
     else:
         if on_wire:
             m.imports[types_module].add(request_class(e))
@@ -405,16 +416,19 @@ def render_method(spec: Spec, m: Module, e: Endpoint, types_module: str) -> str:
         else:
             body = ["            None,"]
         call = [f"        return await self._{verb}(", f"            {path_expr},", *body]
-        call += [f"            {response},", "            timeout=timeout,"]
+        call.append(f"            {response},")
+        if headers:
+            call.append("            headers=member_session_headers(method_options),")
+        call.append("            timeout=timeout,")
         if e.raw.get("base_url") == "self.fraud_api_base":
             call.append("            fraud=True,")
         call.append("        )")
-    single = f"        return await self._delete({path_expr}, {response}, timeout=timeout)"
-    if e.http == "DELETE" and len(single) > LINE_LENGTH:
+    if e.http == "DELETE" and len(call[0]) > LINE_LENGTH:
         call = [
             "        return await self._delete(",
             f"            {path_expr},",
             f"            {response},",
+            *(["            headers=member_session_headers(method_options),"] if headers else []),
             "            timeout=timeout,",
             "        )",
         ]
@@ -500,7 +514,7 @@ def render_products(api: str) -> str:
 
 
 def render_package_init(doc: str) -> str:
-    return f'{BANNER}\n"""{doc}"""\n'
+    return f'{BANNER}\n"""{doc}"""\n\nfrom __future__ import annotations\n\n__all__: list[str] = []\n'
 
 
 # -- everything --------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stytch_async.b2b.client import AsyncStytchB2B
 from stytch_async.consumer.client import AsyncStytch
 
 from ._core.serialize import from_dict, to_dict, to_json
@@ -10,6 +11,7 @@ from .errors import ClientError, DecodeError, HttpError, StytchError, UsageError
 
 __all__ = [
     "AsyncStytch",
+    "AsyncStytchB2B",
     "ClientError",
     "DecodeError",
     "HttpError",

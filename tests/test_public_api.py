@@ -26,3 +26,46 @@ def test_error_tree_is_sealed() -> None:
 def test_version_is_a_string() -> None:
     assert isinstance(stytch_async.__version__, str)
     assert stytch_async.__version__
+
+
+def _public_modules() -> list[str]:
+    import pkgutil
+
+    names = []
+    for info in pkgutil.walk_packages(stytch_async.__path__, "stytch_async."):
+        parts = info.name.split(".")
+        if any(p.startswith("_") for p in parts[1:]) or info.name.startswith("stytch_async.testing"):
+            continue
+        names.append(info.name)
+    return sorted(names)
+
+
+def test_every_public_module_pins_its_names() -> None:
+    import importlib
+
+    modules = _public_modules()
+    assert "stytch_async.consumer.types.entities" in modules
+    assert "stytch_async.b2b.types.organizations" in modules
+    for name in modules:
+        module = importlib.import_module(name)
+        exported = getattr(module, "__all__", None)
+        assert exported is not None, f"{name} has no __all__"
+        for attr in exported:
+            assert hasattr(module, attr), f"{name}.__all__ names {attr}, which it lacks"
+
+
+def test_each_public_class_has_one_obvious_path() -> None:
+    """A public class is exported by the module that defines it, and by no other (``stytch_async`` aside)."""
+    import importlib
+
+    homes: dict[object, list[str]] = {}
+    for name in _public_modules():
+        module = importlib.import_module(name)
+        for attr in module.__all__:
+            value = getattr(module, attr)
+            if isinstance(value, type):
+                homes.setdefault(value, []).append(name)
+    for cls, where in homes.items():
+        assert where == [cls.__module__], f"{cls.__qualname__} is exported from {where}"
+    root = {getattr(stytch_async, n) for n in stytch_async.__all__}
+    assert {c for c in root if isinstance(c, type)} <= set(homes)

@@ -10,8 +10,8 @@ import httpx
 
 import stytch_async
 from stytch_async import AsyncStytch, ClientError, StytchError
-from stytch_async.common.tokens import M2MJWTClaims
-from stytch_async.consumer.tokens import IDPTokenClaims, SessionWithClaims
+from stytch_async.common.tokens import IDPTokenClaims, M2MJWTClaims
+from stytch_async.consumer.tokens import SessionWithClaims
 from stytch_async.consumer.types.entities import Attributes, Session, User
 from stytch_async.consumer.types.magic_links import AuthenticateResponse
 from stytch_async.consumer.types.sessions import AuthorizationCheck

@@ -8,6 +8,7 @@ for local checks) and every product object shares it. Generated resources call
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 from stytch_async._core.pipeline import RequestPipeline
@@ -33,19 +34,50 @@ class Resource:
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__qualname__}>"
 
-    async def _get(self, path: str, request: Any, model: type[T], *, timeout: float | None) -> T:
-        return await self._pipeline.request("GET", path, model, query=request, timeout=timeout)
+    async def _get(
+        self,
+        path: str,
+        request: Any,
+        model: type[T],
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None,
+    ) -> T:
+        return await self._pipeline.request(
+            "GET", path, model, query=request, extra_headers=headers, timeout=timeout
+        )
 
     async def _post(
-        self, path: str, request: Any, model: type[T], *, timeout: float | None, fraud: bool = False
+        self,
+        path: str,
+        request: Any,
+        model: type[T],
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None,
+        fraud: bool = False,
     ) -> T:
-        return await self._pipeline.request("POST", path, model, body=request, timeout=timeout, fraud=fraud)
+        return await self._pipeline.request(
+            "POST", path, model, body=request, extra_headers=headers, timeout=timeout, fraud=fraud
+        )
 
-    async def _put(self, path: str, request: Any, model: type[T], *, timeout: float | None) -> T:
-        return await self._pipeline.request("PUT", path, model, body=request, timeout=timeout)
+    async def _put(
+        self,
+        path: str,
+        request: Any,
+        model: type[T],
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None,
+    ) -> T:
+        return await self._pipeline.request(
+            "PUT", path, model, body=request, extra_headers=headers, timeout=timeout
+        )
 
-    async def _delete(self, path: str, model: type[T], *, timeout: float | None) -> T:
-        return await self._pipeline.request("DELETE", path, model, timeout=timeout)
+    async def _delete(
+        self, path: str, model: type[T], *, headers: Mapping[str, str] | None = None, timeout: float | None
+    ) -> T:
+        return await self._pipeline.request("DELETE", path, model, extra_headers=headers, timeout=timeout)
 
 
 class subresource(Generic[R]):

@@ -100,6 +100,16 @@ class PolicyResponseLike(Protocol):
     def status_code(self) -> int: ...
 
 
+class AuthorizationCheckLike(Protocol):
+    """What an API's ``AuthorizationCheck`` class offers: the resource and the action."""
+
+    @property
+    def resource_id(self) -> str: ...
+
+    @property
+    def action(self) -> str: ...
+
+
 class AuthorizationCheck(NamedTuple):
     """The ``resource_id`` and ``action`` a caller asks about, however it was passed in."""
 

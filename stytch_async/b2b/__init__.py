@@ -1,6 +1,10 @@
-"""The B2B API (organizations, members, discovery, SSO, SCIM, RBAC): being built.
+"""The B2B API: ``AsyncStytchB2B`` (``stytch_async.AsyncStytchB2B``), its generated types and resources.
 
-Its spec (``codegen/spec/b2b.json``) and type placement are in place; the generator
-writes ``types/``, ``resources/`` and ``_products.py`` here once ``codegen/surface.py``
-lists its products, and ``AsyncStytchB2B`` mounts them beside ``stytch_async.common``.
+Types live in ``stytch_async.b2b.types.<product>`` (entities several B2B products
+share, such as ``Organization`` and ``Member``, in ``stytch_async.b2b.types.entities``;
+entities both APIs share in ``stytch_async.common.types.entities``).
 """
+
+from __future__ import annotations
+
+__all__: list[str] = []  # the client is imported from ``stytch_async``

@@ -1,4 +1,4 @@
-"""The consumer API: ``AsyncStytch``, its generated types and resources, and local checks.
+"""The consumer API: ``AsyncStytch`` (``stytch_async.AsyncStytch``), its generated types and resources.
 
 Types live in ``stytch_async.consumer.types.<product>`` (shared entities such as
 ``User`` and ``Session`` in ``stytch_async.consumer.types.entities``); the results of
@@ -7,6 +7,4 @@ local checks in ``stytch_async.consumer.tokens``.
 
 from __future__ import annotations
 
-from stytch_async.consumer.client import AsyncStytch
-
-__all__ = ["AsyncStytch"]
+__all__: list[str] = []  # the client is imported from ``stytch_async``

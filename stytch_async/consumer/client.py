@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
-
 from stytch_async._local.client import LocalChecksClient
 from stytch_async.consumer._products import ConsumerProducts
 
@@ -36,31 +34,5 @@ class AsyncStytch(LocalChecksClient, ConsumerProducts):
     _policy_path = "/v1/rbac/policy"
     _policy_response = "stytch_async.consumer.types.rbac:PolicyResponse"
 
-    def __init__(
-        self,
-        project_id: str,
-        secret: str,
-        *,
-        environment: str | None = None,
-        base_url: str | None = None,
-        fraud_base_url: str | None = None,
-        timeout: float | None = 30.0,
-        max_retries: int = 2,
-        http_client: httpx.AsyncClient | None = None,
-        jwks_refresh_interval: float = 600.0,
-        jwks_cooldown: float = 30.0,
-        preload_jwks: bool = False,
-    ) -> None:
-        super().__init__(
-            project_id,
-            secret,
-            environment=environment,
-            base_url=base_url,
-            fraud_base_url=fraud_base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            http_client=http_client,
-            jwks_refresh_interval=jwks_refresh_interval,
-            jwks_cooldown=jwks_cooldown,
-            preload_jwks=preload_jwks,
-        )
+
+__all__ = ["AsyncStytch"]

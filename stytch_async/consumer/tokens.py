@@ -1,11 +1,11 @@
-"""What the consumer API's local token checks return: sessions with typed claims, IDP token claims.
+"""What the consumer API's local token checks return: sessions with typed claims.
 
 The errors they raise live in :mod:`stytch_async.errors` (``JwtError`` and friends).
 """
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import attrs
 
@@ -19,7 +19,6 @@ C = TypeVar("C")
 __all__ = [
     "AuthenticateJWTResponse",
     "AuthenticateWithClaimsResponse",
-    "IDPTokenClaims",
     "SessionWithClaims",
 ]
 
@@ -59,21 +58,3 @@ class AuthenticateWithClaimsResponse(Generic[C]):
 
     response: AuthenticateResponse
     custom_claims: C
-
-
-@attrs.frozen(kw_only=True)
-class IDPTokenClaims:
-    """The claims of a locally verified access token that Stytch issued as an identity provider.
-
-    The times are the raw JWT numbers (seconds since the epoch), as in the token.
-    """
-
-    subject: str
-    scope: str
-    audience: list[str]
-    expires_at: int
-    issued_at: int
-    issuer: str
-    not_before: int
-    token_type: str
-    custom_claims: dict[str, Any]

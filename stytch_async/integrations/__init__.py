@@ -8,3 +8,5 @@
 
 Both share the token lookup and the error table of :mod:`stytch_async.integrations.base`.
 """
+
+__all__: list[str] = []

@@ -19,11 +19,12 @@ See docs/testing.md for the full list of flows and behaviours.
 
 from __future__ import annotations
 
-from ._clock import Clock
-from ._fake import FakeStytch, FakeTransport, RecordedRequest
-from ._outbox import Message, NoMessageError, Outbox
-from ._server import LoopbackServer
-from ._totps import totp_code
+from ._consumer.totps import totp_code
+from ._engine.clock import Clock
+from ._engine.engine import RecordedRequest
+from ._engine.outbox import Message, NoMessageError, Outbox
+from ._engine.transport import FakeTransport
+from ._fake import FakeStytch, LoopbackServer
 
 __all__ = [
     "Clock",

@@ -6,8 +6,8 @@ import argparse
 import sys
 import threading
 
+from ._engine.outbox import Message
 from ._fake import FakeStytch
-from ._outbox import Message
 
 
 def _parser() -> argparse.ArgumentParser:

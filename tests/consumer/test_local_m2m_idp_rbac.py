@@ -9,9 +9,8 @@ import pytest
 
 from stytch_async._core.converter import CONVERTER
 from stytch_async._local.rbac import missing_scopes, parse_scope, roles_allow, scopes_allow
-from stytch_async.common.tokens import M2MJWTClaims
+from stytch_async.common.tokens import IDPTokenClaims, M2MJWTClaims
 from stytch_async.common.types.entities import Policy
-from stytch_async.consumer.tokens import IDPTokenClaims
 from stytch_async.consumer.types.sessions import AuthorizationCheck
 from stytch_async.errors import (
     InsufficientScopesError,

@@ -2,3 +2,7 @@
 # Change the spec or the generator and run `python codegen/generate.py`.
 
 """Generated resources of the ``consumer`` API: one module per product."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

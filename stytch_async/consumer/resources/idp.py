@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from stytch_async._core.resource import Resource, subresource
-from stytch_async.consumer._idp_ext import IDPExtension
+from stytch_async.common._introspection import IDPIntrospection
 from stytch_async.consumer.types.idp import (
     OAuthAuthorizeRequest,
     OAuthAuthorizeResponse,
@@ -97,7 +97,7 @@ class IDPOAuth(Resource):
         )
 
 
-class IDP(IDPExtension):
+class IDP(IDPIntrospection):
     """Stytch as an identity provider: OAuth authorization and token introspection."""
 
     oauth = subresource(IDPOAuth)

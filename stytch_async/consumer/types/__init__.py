@@ -2,3 +2,7 @@
 # Change the spec or the generator and run `python codegen/generate.py`.
 
 """Generated attrs types of the ``consumer`` API: one module per product, shared ones in ``entities``."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
