@@ -1,11 +1,11 @@
-"""The single entry point for checks: ``nox`` runs tests, lint and typing."""
+"""The single entry point for checks: ``nox`` runs tests, lint, typing and the docs build."""
 
 from __future__ import annotations
 
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["tests", "lint", "typing"]
+nox.options.sessions = ["tests", "lint", "typing", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
 LINT = ["ruff==0.17.6"]  # the version the generator formats with (the test extra pins it too)
@@ -37,6 +37,14 @@ def typing(session: nox.Session) -> None:
     """mypy --strict on the package and on the typed usage examples."""
     session.install("-e", ".[test]", *TYPING)
     session.run("mypy", "--strict")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site with mkdocs --strict (a broken link or reference fails)."""
+    session.install("-e", ".[docs]")
+    session.env["NO_MKDOCS_2_WARNING"] = "1"
+    session.run("mkdocs", "build", "--strict", "--site-dir", "build/site", *session.posargs)
 
 
 @nox.session
