@@ -212,6 +212,7 @@ class Spec:
         # only ever appears nested (crypto_wallets' SIWEParamsResponse) does not.
         self.endpoint_responses = {ModelRef(e.context, e.raw["response_model"]) for e in self.endpoints}
         self.placement = self._place()
+        self.dict_models = self._dict_models()
 
     def endpoints_of(self, api: str) -> list[Endpoint]:
         return [e for e in self.endpoints if e.api == api]
@@ -338,6 +339,28 @@ class Spec:
         if len(apis) == 1:
             return Placement(apis.pop(), ENTITIES, model.ref.name)
         return Placement("common", ENTITIES, model.ref.name)
+
+    def _dict_models(self) -> set[ModelRef]:
+        """Entities a request may pass as a plain mapping (``Union[Model, Dict]``), and what they nest.
+
+        Each gets a generated ``TypedDict`` of its fields, so a misspelled key fails type checking.
+        """
+        roots: list[Model] = []
+        for e in self.endpoints:
+            for kind in ("path_params", "query_params", "body_params"):
+                for p in e.params(kind):
+                    if "Dict[" in p["type"]:
+                        roots.extend(
+                            m for m in self.refs_of_type(p["type"], e.context) if m.kind == "pydantic"
+                        )
+            if e.method_options is not None:
+                roots.extend(
+                    m for m in self.refs_of_type(e.method_options, e.context) if m.kind == "pydantic"
+                )
+        return {self.canonical(m).ref for m in self.closure(roots) if m.kind == "pydantic"}
+
+    def has_dict(self, model: Model) -> bool:
+        return self.canonical(model).ref in self.dict_models
 
     def place(self, model: Model) -> Placement:
         return self.placement[self.canonical(model).ref]

@@ -83,8 +83,15 @@ class Module:
             self.imports[place.python_module].add(place.name)
         return place.name
 
-    def type_expr(self, text: str, context: str, *, request: bool) -> str:
-        return " | ".join(self._node(parse_type(text), context, request=request))
+    def type_expr(self, text: str, context: str, *, request: bool, typed_dicts: bool = False) -> str:
+        """A type annotation; with ``typed_dicts``, a plain-mapping alternative is the model's ``TypedDict``."""
+        self._typed_dicts = typed_dicts
+        try:
+            return " | ".join(self._node(parse_type(text), context, request=request))
+        finally:
+            self._typed_dicts = False
+
+    _typed_dicts = False
 
     def _node(self, node: Any, context: str, *, request: bool) -> list[str]:
         """The alternatives a type stands for, each once (so never ``X | str | str``)."""
@@ -95,6 +102,10 @@ class Module:
                 for part in self._node(arg, context, request=request):
                     if part not in parts:
                         parts.append(part)
+            if self._typed_dicts and "Mapping[str, Any]" in parts:
+                dicts = [d for d in (self._dict_name(arg, context) for arg in args) if d is not None]
+                if dicts:
+                    parts = [p for p in parts if p != "Mapping[str, Any]"] + dicts
             if name == "Optional":
                 parts.append("None")
             return parts
@@ -126,9 +137,23 @@ class Module:
             return [rendered, "str"]
         return [rendered]
 
+    def _dict_name(self, node: Any, context: str) -> str | None:
+        """The ``TypedDict`` standing for a model node, imported where it lives."""
+        model = self.spec.resolve(node[0], context) if not node[1] else None
+        if model is None or not self.spec.has_dict(model):
+            return None
+        place = self.spec.place(model)
+        name = place.name + "Dict"
+        if place.python_module != self.name:
+            self.imports[place.python_module].add(name)
+        return name
+
     # -- output --------------------------------------------------------------------------
 
     def render(self, doc: str, body: str) -> str:
+        # Names collected for an alternative that was replaced later (a TypedDict for a mapping).
+        self.abc = {n for n in self.abc if re.search(rf"\b{n}\b", body)}
+        self.typing = {n for n in self.typing if re.search(rf"\b{n}\b", body)}
         lines = [BANNER, f'"""{doc}"""', "", "from __future__ import annotations", ""]
         stdlib: list[str] = []
         if self.abc:
@@ -186,9 +211,9 @@ def import_line(module: str, names: list[str]) -> str:
 def _field_line(name: str, annotation: str, required: bool) -> str:
     secret = is_secret(name)
     if required:
-        value = " = attrs.field(repr=_hidden)" if secret else ""
+        value = " = attrs.field(repr=hidden)" if secret else ""
     else:
-        value = " = attrs.field(default=None, repr=_hidden)" if secret else " = None"
+        value = " = attrs.field(default=None, repr=hidden)" if secret else " = None"
     return f"    {name}: {annotation}{value}"
 
 
@@ -211,7 +236,8 @@ def render_model(m: Module, model: Model, doc: str, *, response: bool) -> str:
         if len(line) > LINE_LENGTH:
             line = f"{name} = Literal[\n" + "".join(f"    {v},\n" for v in values) + "]"
         return line + "\n"
-    lines = ["@attrs.frozen(kw_only=True)", f"class {name}:", f'    """{doc}"""', ""]
+    m.imports["stytch_async._core.reprs"].add("compact_repr")
+    lines = ["@attrs.frozen(kw_only=True, repr=False)", f"class {name}:", f'    """{doc}"""', ""]
     fields = _sorted_fields(model.fields)
     if response:
         fields = _sorted_fields(
@@ -228,11 +254,38 @@ def render_model(m: Module, model: Model, doc: str, *, response: bool) -> str:
         if not f["required"]:
             annotation = _optional(annotation)
         if is_secret(f["name"]):
-            m.imports["stytch_async._core.reprs"].add("hidden as _hidden")
+            m.imports["stytch_async._core.reprs"].add("hidden")
         lines.append(_field_line(f["name"], annotation, f["required"]))
-    if not fields:
-        lines.pop()  # the blank line after the docstring
-    return "\n".join(lines) + "\n"
+    lines += ["", "    __repr__ = compact_repr"] if fields else ["    __repr__ = compact_repr"]
+    code = "\n".join(lines) + "\n"
+    if m.spec.has_dict(model):
+        code += "\n\n" + render_typed_dict(m, model, name)
+    return code
+
+
+def render_typed_dict(m: Module, model: Model, name: str) -> str:
+    """``NameDict``: the model as a plain mapping, its keys and value types checked statically."""
+    m.typing.add("TypedDict")
+    dict_name = name + "Dict"
+    m.exports.append(dict_name)
+    fields = _sorted_fields(model.fields)
+    required = [f for f in fields if f["required"]]
+    optional = [f for f in fields if not f["required"]]
+
+    def line(f: dict[str, Any]) -> str:
+        return f"    {f['name']}: {m.type_expr(f['type'], model.ref.module, request=True, typed_dicts=True)}"
+
+    doc = f'    """``{name}`` as a plain mapping: the same keys, checked by type checkers."""'
+    if not required:
+        return (
+            "\n".join([f"class {dict_name}(TypedDict, total=False):", doc, "", *map(line, optional)]) + "\n"
+        )
+    base = f"_{dict_name}Required"
+    out = [f"class {base}(TypedDict):", *map(line, required), "", ""]
+    out += [f"class {dict_name}({base}, total=False):", doc]
+    if optional:
+        out += ["", *map(line, optional)]
+    return "\n".join(out) + "\n"
 
 
 def model_doc(model: Model, owner: Endpoint | None) -> str:
@@ -250,7 +303,7 @@ def render_request(m: Module, e: Endpoint) -> str:
         if not p["required"]:
             annotation = _optional(annotation)
         if is_secret(p["name"]):
-            m.imports["stytch_async._core.reprs"].add("hidden as _hidden")
+            m.imports["stytch_async._core.reprs"].add("hidden")
         lines.append(_field_line(p["name"], annotation, p["required"]))
     return "\n".join(lines) + "\n"
 
@@ -366,20 +419,20 @@ def _signature(m: Module, e: Endpoint) -> list[str]:
     sig = ["        self,"]
     for p in params:
         if p["required"]:
-            sig.append(f"        {p['name']}: {m.type_expr(p['type'], e.context, request=True)},")
+            sig.append(
+                f"        {p['name']}: {m.type_expr(p['type'], e.context, request=True, typed_dicts=True)},"
+            )
     sig.append("        *,")
     for p in params:
         if not p["required"]:
             sig.append(
-                f"        {p['name']}: {_optional(m.type_expr(p['type'], e.context, request=True))} = None,"
+                f"        {p['name']}: "
+                f"{_optional(m.type_expr(p['type'], e.context, request=True, typed_dicts=True))} = None,"
             )
     if e.method_options is not None:
-        options = _optional(m.type_expr(e.method_options, e.context, request=True))
-        m.abc.add("Mapping")
-        sig.append(
-            f"        method_options: {options.replace(' | None', '')} | Mapping[str, Any] | None = None,"
-        )
-        m.typing.add("Any")
+        options = m.type_expr(e.method_options, e.context, request=True).replace(" | None", "")
+        option_dict = m._dict_name(parse_type(e.method_options)[1][0], e.context)
+        sig.append(f"        method_options: {options} | {option_dict} | None = None,")
     sig.append("        timeout: float | None = None,")
     return sig
 

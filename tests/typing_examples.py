@@ -181,3 +181,17 @@ def as_json_data(result: AuthenticateResponse) -> AuthenticateResponse:
     text: str = stytch_async.to_json(result, indent=2)
     _ = text
     return stytch_async.from_dict(AuthenticateResponse, data)
+
+
+async def nested_arguments_as_mappings(stytch: AsyncStytch) -> None:
+    """A plain mapping for a nested argument is checked key by key (a generated TypedDict)."""
+    await stytch.users.create(email="ada@example.com", name={"first_name": "Ada", "last_name": "Lovelace"})
+    await stytch.sessions.authenticate(
+        session_token="token", authorization_check={"resource_id": "documents", "action": "read"}
+    )
+    # A misspelled key is a type error; were it not, this ignore would be unused, which
+    # `mypy --strict` (warn_unused_ignores) reports.
+    await stytch.users.create(name={"firstname": "Ada"})  # type: ignore[arg-type]
+    await stytch.sessions.authenticate_jwt_local(  # type: ignore[call-overload]
+        "jwt", authorization_check={"resource": "documents", "action": "read"}
+    )

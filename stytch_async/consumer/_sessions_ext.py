@@ -22,7 +22,12 @@ from stytch_async.consumer.tokens import (
     SessionWithClaims,
 )
 from stytch_async.consumer.types.entities import Session
-from stytch_async.consumer.types.sessions import AuthenticateRequest, AuthenticateResponse, AuthorizationCheck
+from stytch_async.consumer.types.sessions import (
+    AuthenticateRequest,
+    AuthenticateResponse,
+    AuthorizationCheck,
+    AuthorizationCheckDict,
+)
 from stytch_async.errors import (
     DecodeError,
     JwksUnavailableError,
@@ -108,7 +113,7 @@ class SessionsExtension(Resource):
         session_jwt: str,
         max_token_age_seconds: float | None,
         leeway: float,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None,
     ) -> Session:
         local = verifier_for(self._ctx)
         check = None if authorization_check is None else as_check(authorization_check)
@@ -125,7 +130,7 @@ class SessionsExtension(Resource):
         *,
         max_token_age_seconds: float | None = None,
         leeway: float = 0,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
     ) -> Session: ...
 
     @overload
@@ -135,7 +140,7 @@ class SessionsExtension(Resource):
         *,
         max_token_age_seconds: float | None = None,
         leeway: float = 0,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         claims_type: type[C],
     ) -> SessionWithClaims[C]: ...
 
@@ -145,7 +150,7 @@ class SessionsExtension(Resource):
         *,
         max_token_age_seconds: float | None = None,
         leeway: float = 0,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         claims_type: type[C] | None = None,
     ) -> Session | SessionWithClaims[C]:
         """Check a session JWT with the project's keys, without asking Stytch.
@@ -174,7 +179,7 @@ class SessionsExtension(Resource):
         *,
         max_token_age_seconds: float | None = None,
         session_custom_claims: Mapping[str, Any] | None = None,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         timeout: float | None = None,
     ) -> AuthenticateJWTResponse[dict[str, Any]]: ...
 
@@ -185,7 +190,7 @@ class SessionsExtension(Resource):
         *,
         max_token_age_seconds: float | None = None,
         session_custom_claims: Mapping[str, Any] | None = None,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         timeout: float | None = None,
         claims_type: type[C],
     ) -> AuthenticateJWTResponse[C]: ...
@@ -196,7 +201,7 @@ class SessionsExtension(Resource):
         *,
         max_token_age_seconds: float | None = None,
         session_custom_claims: Mapping[str, Any] | None = None,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         timeout: float | None = None,
         claims_type: type[C] | None = None,
     ) -> AuthenticateJWTResponse[Any]:
@@ -256,7 +261,7 @@ class SessionsExtension(Resource):
         session_jwt: str | None = None,
         session_duration_minutes: int | None = None,
         session_custom_claims: Mapping[str, Any] | None = None,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         timeout: float | None = None,
     ) -> AuthenticateWithClaimsResponse[C]:
         """``sessions.authenticate``, with the session's custom claims structured into ``claims_type``.

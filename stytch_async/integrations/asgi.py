@@ -28,12 +28,12 @@ What it does, per ASGI scope:
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from stytch_async.consumer.client import AsyncStytch
-from stytch_async.consumer.types.sessions import AuthorizationCheck
+from stytch_async.consumer.types.sessions import AuthorizationCheck, AuthorizationCheckDict
 from stytch_async.errors import StytchError
 
 from .base import SESSION_JWT_COOKIE, SessionCheck, http_answer
@@ -85,7 +85,7 @@ class StytchMiddleware:
         public_paths: Iterable[str] = (),
         cookie_name: str | None = SESSION_JWT_COOKIE,
         remote_fallback: bool = False,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         max_token_age_seconds: float | None = None,
     ) -> None:
         self.app = app

@@ -39,7 +39,7 @@ import attrs
 
 from stytch_async.consumer.client import AsyncStytch
 from stytch_async.consumer.types.entities import Session
-from stytch_async.consumer.types.sessions import AuthorizationCheck
+from stytch_async.consumer.types.sessions import AuthorizationCheck, AuthorizationCheckDict
 from stytch_async.errors import (
     ClientError,
     DecodeError,
@@ -147,7 +147,7 @@ class SessionCheck:
 
     cookie_name: str | None = SESSION_JWT_COOKIE
     remote_fallback: bool = False
-    authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None
+    authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None
     max_token_age_seconds: float | None = None
 
     async def authenticate(

@@ -23,7 +23,7 @@ usual servers (uvicorn, granian) run asyncio, hypercorn runs either.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -32,7 +32,7 @@ from fastapi.responses import JSONResponse
 
 from stytch_async.consumer.client import AsyncStytch
 from stytch_async.consumer.types.entities import Session
-from stytch_async.consumer.types.sessions import AuthorizationCheck
+from stytch_async.consumer.types.sessions import AuthorizationCheck, AuthorizationCheckDict
 from stytch_async.errors import StytchError, UsageError
 
 from .base import SESSION_JWT_COOKIE, SessionCheck, http_answer
@@ -91,7 +91,7 @@ class RequireSession:
         *,
         cookie_name: str | None = SESSION_JWT_COOKIE,
         remote_fallback: bool = False,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         max_token_age_seconds: float | None = None,
     ) -> None:
         self.check = SessionCheck(

@@ -21,6 +21,7 @@ from stytch_async.b2b.types.entities import (
     CreateRequestFirstPartyConnectedAppsAllowedType,
     CreateRequestThirdPartyConnectedAppsAllowedType,
     EmailImplicitRoleAssignment,
+    EmailImplicitRoleAssignmentDict,
     ExchangeRequestLocale,
 )
 
@@ -81,7 +82,9 @@ class DiscoveryOrganizations(Resource):
         auth_methods: str | None = None,
         allowed_auth_methods: Sequence[str] | None = None,
         mfa_policy: str | None = None,
-        rbac_email_implicit_role_assignments: Sequence[EmailImplicitRoleAssignment | Mapping[str, Any]]
+        rbac_email_implicit_role_assignments: Sequence[
+            EmailImplicitRoleAssignment | EmailImplicitRoleAssignmentDict
+        ]
         | None = None,
         mfa_methods: str | None = None,
         allowed_mfa_methods: Sequence[str] | None = None,

@@ -19,6 +19,7 @@ from stytch_async.b2b.types.magic_links import (
     EmailDiscoverySendResponse,
     EmailInviteRequest,
     EmailInviteRequestOptions,
+    EmailInviteRequestOptionsDict,
     EmailInviteResponse,
     EmailLoginOrSignupRequest,
     EmailLoginOrSignupResponse,
@@ -98,7 +99,7 @@ class MagicLinksEmail(Resource):
         locale: InviteRequestLocale | str | None = None,
         roles: Sequence[str] | None = None,
         invite_expiration_minutes: int | None = None,
-        method_options: EmailInviteRequestOptions | Mapping[str, Any] | None = None,
+        method_options: EmailInviteRequestOptions | EmailInviteRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> EmailInviteResponse:
         """Invite someone to an organization by email; the link creates the member on first use.

@@ -14,23 +14,31 @@ from stytch_async._core.resource import Resource, subresource
 from stytch_async.b2b.types.entities import (
     CreateRequestFirstPartyConnectedAppsAllowedType,
     CreateRequestOptions,
+    CreateRequestOptionsDict,
     CreateRequestThirdPartyConnectedAppsAllowedType,
     DeleteRequestOptions,
+    DeleteRequestOptionsDict,
     EmailImplicitRoleAssignment,
+    EmailImplicitRoleAssignmentDict,
     RevokeRequestOptions,
+    RevokeRequestOptionsDict,
     UpdateRequestOptions,
+    UpdateRequestOptionsDict,
 )
 from stytch_async.b2b.types.organizations import (
     ConnectedAppsRequest,
     ConnectedAppsRequestOptions,
+    ConnectedAppsRequestOptionsDict,
     ConnectedAppsResponse,
     CreateRequest,
     CreateResponse,
     DeleteExternalIdRequestOptions,
+    DeleteExternalIdRequestOptionsDict,
     DeleteExternalIdResponse,
     DeleteResponse,
     GetConnectedAppRequest,
     GetConnectedAppRequestOptions,
+    GetConnectedAppRequestOptionsDict,
     GetConnectedAppResponse,
     GetRequest,
     GetResponse,
@@ -41,14 +49,18 @@ from stytch_async.b2b.types.organizations import (
     MembersDangerouslyGetRequest,
     MembersDeleteExternalIdResponse,
     MembersDeleteMFAPhoneNumberRequestOptions,
+    MembersDeleteMFAPhoneNumberRequestOptionsDict,
     MembersDeleteMFAPhoneNumberResponse,
     MembersDeletePasswordRequestOptions,
+    MembersDeletePasswordRequestOptionsDict,
     MembersDeletePasswordResponse,
     MembersDeleteResponse,
     MembersDeleteTOTPRequestOptions,
+    MembersDeleteTOTPRequestOptionsDict,
     MembersDeleteTOTPResponse,
     MembersGetConnectedAppsRequest,
     MembersGetConnectedAppsRequestOptions,
+    MembersGetConnectedAppsRequestOptionsDict,
     MembersGetConnectedAppsResponse,
     MembersGetRequest,
     MembersGetResponse,
@@ -66,23 +78,28 @@ from stytch_async.b2b.types.organizations import (
     MembersOIDCProvidersResponse,
     MembersReactivateRequest,
     MembersReactivateRequestOptions,
+    MembersReactivateRequestOptionsDict,
     MembersReactivateResponse,
     MembersSearchRequest,
     MembersSearchRequestOptions,
+    MembersSearchRequestOptionsDict,
     MembersSearchResponse,
     MembersStartEmailUpdateRequest,
     MembersStartEmailUpdateRequestDeliveryMethod,
     MembersStartEmailUpdateRequestLocale,
     MembersStartEmailUpdateRequestOptions,
+    MembersStartEmailUpdateRequestOptionsDict,
     MembersStartEmailUpdateResponse,
     MembersUnlinkRetiredEmailRequest,
     MembersUnlinkRetiredEmailRequestOptions,
+    MembersUnlinkRetiredEmailRequestOptionsDict,
     MembersUnlinkRetiredEmailResponse,
     MembersUpdateRequest,
     MembersUpdateResponse,
     MetricsRequest,
     MetricsResponse,
     SearchQuery,
+    SearchQueryDict,
     SearchRequest,
     SearchResponse,
     UpdateRequest,
@@ -102,7 +119,7 @@ class OrganizationsMembersConnectedApps(Resource):
         member_id: str,
         connected_app_id: str,
         *,
-        method_options: RevokeRequestOptions | Mapping[str, Any] | None = None,
+        method_options: RevokeRequestOptions | RevokeRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersConnectedAppsRevokeResponse:
         """Revoke a member's authorization of a Connected App and its tokens."""
@@ -241,7 +258,7 @@ class OrganizationsMembers(Resource):
         mfa_enrolled: bool | None = None,
         roles: Sequence[str] | None = None,
         external_id: str | None = None,
-        method_options: CreateRequestOptions | Mapping[str, Any] | None = None,
+        method_options: CreateRequestOptions | CreateRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersCreateResponse:
         """Add a member to an organization by email address.
@@ -292,7 +309,7 @@ class OrganizationsMembers(Resource):
         organization_id: str,
         member_id: str,
         *,
-        method_options: DeleteRequestOptions | Mapping[str, Any] | None = None,
+        method_options: DeleteRequestOptions | DeleteRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersDeleteResponse:
         """Delete a member and end their sessions."""
@@ -308,7 +325,7 @@ class OrganizationsMembers(Resource):
         organization_id: str,
         member_id: str,
         *,
-        method_options: DeleteExternalIdRequestOptions | Mapping[str, Any] | None = None,
+        method_options: DeleteExternalIdRequestOptions | DeleteExternalIdRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersDeleteExternalIdResponse:
         """Remove the external id from a member."""
@@ -324,7 +341,9 @@ class OrganizationsMembers(Resource):
         organization_id: str,
         member_id: str,
         *,
-        method_options: MembersDeleteMFAPhoneNumberRequestOptions | Mapping[str, Any] | None = None,
+        method_options: MembersDeleteMFAPhoneNumberRequestOptions
+        | MembersDeleteMFAPhoneNumberRequestOptionsDict
+        | None = None,
         timeout: float | None = None,
     ) -> MembersDeleteMFAPhoneNumberResponse:
         """Remove a member's MFA phone number."""
@@ -340,7 +359,9 @@ class OrganizationsMembers(Resource):
         organization_id: str,
         member_password_id: str,
         *,
-        method_options: MembersDeletePasswordRequestOptions | Mapping[str, Any] | None = None,
+        method_options: MembersDeletePasswordRequestOptions
+        | MembersDeletePasswordRequestOptionsDict
+        | None = None,
         timeout: float | None = None,
     ) -> MembersDeletePasswordResponse:
         """Delete a member's password by its id."""
@@ -356,7 +377,7 @@ class OrganizationsMembers(Resource):
         organization_id: str,
         member_id: str,
         *,
-        method_options: MembersDeleteTOTPRequestOptions | Mapping[str, Any] | None = None,
+        method_options: MembersDeleteTOTPRequestOptions | MembersDeleteTOTPRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersDeleteTOTPResponse:
         """Remove a member's TOTP registration."""
@@ -392,7 +413,9 @@ class OrganizationsMembers(Resource):
         organization_id: str,
         member_id: str,
         *,
-        method_options: MembersGetConnectedAppsRequestOptions | Mapping[str, Any] | None = None,
+        method_options: MembersGetConnectedAppsRequestOptions
+        | MembersGetConnectedAppsRequestOptionsDict
+        | None = None,
         timeout: float | None = None,
     ) -> MembersGetConnectedAppsResponse:
         """List the Connected Apps a member has authorized."""
@@ -432,7 +455,7 @@ class OrganizationsMembers(Resource):
         organization_id: str,
         member_id: str,
         *,
-        method_options: MembersReactivateRequestOptions | Mapping[str, Any] | None = None,
+        method_options: MembersReactivateRequestOptions | MembersReactivateRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersReactivateResponse:
         """Bring back a deleted member, with their former settings."""
@@ -453,8 +476,8 @@ class OrganizationsMembers(Resource):
         *,
         cursor: str | None = None,
         limit: int | None = None,
-        query: SearchQuery | Mapping[str, Any] | None = None,
-        method_options: MembersSearchRequestOptions | Mapping[str, Any] | None = None,
+        query: SearchQuery | SearchQueryDict | None = None,
+        method_options: MembersSearchRequestOptions | MembersSearchRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersSearchResponse:
         """Search members across the given organizations with a query of operands.
@@ -481,8 +504,8 @@ class OrganizationsMembers(Resource):
         *,
         cursor: str | None = None,
         limit: int | None = None,
-        query: SearchQuery | Mapping[str, Any] | None = None,
-        method_options: MembersSearchRequestOptions | Mapping[str, Any] | None = None,
+        query: SearchQuery | SearchQueryDict | None = None,
+        method_options: MembersSearchRequestOptions | MembersSearchRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[MembersSearchResponse]:
         """Every page of ``organizations.members.search``, starting at ``cursor``, until no next cursor comes back.
@@ -510,7 +533,9 @@ class OrganizationsMembers(Resource):
         locale: MembersStartEmailUpdateRequestLocale | str | None = None,
         login_template_id: str | None = None,
         delivery_method: MembersStartEmailUpdateRequestDeliveryMethod | str | None = None,
-        method_options: MembersStartEmailUpdateRequestOptions | Mapping[str, Any] | None = None,
+        method_options: MembersStartEmailUpdateRequestOptions
+        | MembersStartEmailUpdateRequestOptionsDict
+        | None = None,
         timeout: float | None = None,
     ) -> MembersStartEmailUpdateResponse:
         """Send a confirmation link to a member's new email address; the address changes once it is used."""
@@ -537,7 +562,9 @@ class OrganizationsMembers(Resource):
         *,
         email_id: str | None = None,
         email_address: str | None = None,
-        method_options: MembersUnlinkRetiredEmailRequestOptions | Mapping[str, Any] | None = None,
+        method_options: MembersUnlinkRetiredEmailRequestOptions
+        | MembersUnlinkRetiredEmailRequestOptionsDict
+        | None = None,
         timeout: float | None = None,
     ) -> MembersUnlinkRetiredEmailResponse:
         """Detach a retired email address from a member."""
@@ -571,7 +598,7 @@ class OrganizationsMembers(Resource):
         email_address: str | None = None,
         external_id: str | None = None,
         unlink_email: bool | None = None,
-        method_options: UpdateRequestOptions | Mapping[str, Any] | None = None,
+        method_options: UpdateRequestOptions | UpdateRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> MembersUpdateResponse:
         """Change a member's name, roles, metadata, MFA settings or email address.
@@ -611,7 +638,7 @@ class Organizations(Resource):
         self,
         organization_id: str,
         *,
-        method_options: ConnectedAppsRequestOptions | Mapping[str, Any] | None = None,
+        method_options: ConnectedAppsRequestOptions | ConnectedAppsRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ConnectedAppsResponse:
         """List the Connected Apps that members of an organization have authorized."""
@@ -640,7 +667,9 @@ class Organizations(Resource):
         auth_methods: str | None = None,
         allowed_auth_methods: Sequence[str] | None = None,
         mfa_policy: str | None = None,
-        rbac_email_implicit_role_assignments: Sequence[EmailImplicitRoleAssignment | Mapping[str, Any]]
+        rbac_email_implicit_role_assignments: Sequence[
+            EmailImplicitRoleAssignment | EmailImplicitRoleAssignmentDict
+        ]
         | None = None,
         mfa_methods: str | None = None,
         allowed_mfa_methods: Sequence[str] | None = None,
@@ -696,7 +725,7 @@ class Organizations(Resource):
         self,
         organization_id: str,
         *,
-        method_options: DeleteRequestOptions | Mapping[str, Any] | None = None,
+        method_options: DeleteRequestOptions | DeleteRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> DeleteResponse:
         """Delete an organization with all its members, sessions and connections."""
@@ -711,7 +740,7 @@ class Organizations(Resource):
         self,
         organization_id: str,
         *,
-        method_options: DeleteExternalIdRequestOptions | Mapping[str, Any] | None = None,
+        method_options: DeleteExternalIdRequestOptions | DeleteExternalIdRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> DeleteExternalIdResponse:
         """Remove the external id from an organization."""
@@ -743,7 +772,7 @@ class Organizations(Resource):
         organization_id: str,
         connected_app_id: str,
         *,
-        method_options: GetConnectedAppRequestOptions | Mapping[str, Any] | None = None,
+        method_options: GetConnectedAppRequestOptions | GetConnectedAppRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> GetConnectedAppResponse:
         """Fetch one Connected App as an organization sees it, with the members who authorized it."""
@@ -779,7 +808,7 @@ class Organizations(Resource):
         *,
         cursor: str | None = None,
         limit: int | None = None,
-        query: SearchQuery | Mapping[str, Any] | None = None,
+        query: SearchQuery | SearchQueryDict | None = None,
         timeout: float | None = None,
     ) -> SearchResponse:
         """Search organizations with a query of operands (ids, slugs, names, domains, ...).
@@ -803,7 +832,7 @@ class Organizations(Resource):
         *,
         cursor: str | None = None,
         limit: int | None = None,
-        query: SearchQuery | Mapping[str, Any] | None = None,
+        query: SearchQuery | SearchQueryDict | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[SearchResponse]:
         """Every page of ``organizations.search``, starting at ``cursor``, until no next cursor comes back.
@@ -833,7 +862,9 @@ class Organizations(Resource):
         auth_methods: str | None = None,
         allowed_auth_methods: Sequence[str] | None = None,
         mfa_policy: str | None = None,
-        rbac_email_implicit_role_assignments: Sequence[EmailImplicitRoleAssignment | Mapping[str, Any]]
+        rbac_email_implicit_role_assignments: Sequence[
+            EmailImplicitRoleAssignment | EmailImplicitRoleAssignmentDict
+        ]
         | None = None,
         mfa_methods: str | None = None,
         allowed_mfa_methods: Sequence[str] | None = None,
@@ -848,7 +879,7 @@ class Organizations(Resource):
         | str
         | None = None,
         allowed_third_party_connected_apps: Sequence[str] | None = None,
-        method_options: UpdateRequestOptions | Mapping[str, Any] | None = None,
+        method_options: UpdateRequestOptions | UpdateRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> UpdateResponse:
         """Change an organization's name, slug, settings, allowed domains or policies.

@@ -21,6 +21,7 @@ from stytch_async.b2b.types.passwords import (
     DiscoveryEmailResetStartResponse,
     EmailRequireResetRequest,
     EmailRequireResetRequestOptions,
+    EmailRequireResetRequestOptionsDict,
     EmailRequireResetResponse,
     EmailResetRequest,
     EmailResetResponse,
@@ -39,13 +40,19 @@ from stytch_async.b2b.types.passwords import (
 from stytch_async.common.method_options import member_session_headers
 from stytch_async.common.types.entities import (
     Argon2Config,
+    Argon2ConfigDict,
     MD5Config,
+    MD5ConfigDict,
     MigrateRequestHashType,
     PBKDF2Config,
+    PBKDF2ConfigDict,
     ResetStartRequestLocale,
     ScryptConfig,
+    ScryptConfigDict,
     SHA1Config,
+    SHA1ConfigDict,
     SHA512Config,
+    SHA512ConfigDict,
 )
 
 
@@ -136,7 +143,7 @@ class PasswordsEmail(Resource):
         *,
         organization_id: str | None = None,
         member_id: str | None = None,
-        method_options: EmailRequireResetRequestOptions | Mapping[str, Any] | None = None,
+        method_options: EmailRequireResetRequestOptions | EmailRequireResetRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> EmailRequireResetResponse:
         """Force a member to reset their password before the next password login."""
@@ -344,12 +351,12 @@ class Passwords(Resource):
         hash_type: MigrateRequestHashType | str,
         organization_id: str,
         *,
-        md_5_config: MD5Config | Mapping[str, Any] | None = None,
-        argon_2_config: Argon2Config | Mapping[str, Any] | None = None,
-        sha_1_config: SHA1Config | Mapping[str, Any] | None = None,
-        sha_512_config: SHA512Config | Mapping[str, Any] | None = None,
-        scrypt_config: ScryptConfig | Mapping[str, Any] | None = None,
-        pbkdf_2_config: PBKDF2Config | Mapping[str, Any] | None = None,
+        md_5_config: MD5Config | MD5ConfigDict | None = None,
+        argon_2_config: Argon2Config | Argon2ConfigDict | None = None,
+        sha_1_config: SHA1Config | SHA1ConfigDict | None = None,
+        sha_512_config: SHA512Config | SHA512ConfigDict | None = None,
+        scrypt_config: ScryptConfig | ScryptConfigDict | None = None,
+        pbkdf_2_config: PBKDF2Config | PBKDF2ConfigDict | None = None,
         name: str | None = None,
         trusted_metadata: Mapping[str, Any] | None = None,
         untrusted_metadata: Mapping[str, Any] | None = None,

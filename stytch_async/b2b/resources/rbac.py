@@ -5,9 +5,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from stytch_async._core.pipeline import quote_path
 from stytch_async._core.resource import Resource, subresource
 from stytch_async.b2b.types.rbac import (
@@ -16,6 +13,7 @@ from stytch_async.b2b.types.rbac import (
     OrganizationsSetOrgPolicyRequest,
     OrganizationsSetOrgPolicyResponse,
     OrgPolicy,
+    OrgPolicyDict,
     PolicyResponse,
 )
 
@@ -42,7 +40,7 @@ class RBACOrganizations(Resource):
     async def set_org_policy(
         self,
         organization_id: str,
-        org_policy: OrgPolicy | Mapping[str, Any],
+        org_policy: OrgPolicy | OrgPolicyDict,
         *,
         timeout: float | None = None,
     ) -> OrganizationsSetOrgPolicyResponse:

@@ -5,12 +5,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from stytch_async._core.pipeline import quote_path
 from stytch_async._core.resource import Resource, subresource
-from stytch_async.b2b.types.entities import CreateRequestOptions, DeleteRequestOptions, UpdateRequestOptions
+from stytch_async.b2b.types.entities import (
+    CreateRequestOptions,
+    CreateRequestOptionsDict,
+    DeleteRequestOptions,
+    DeleteRequestOptionsDict,
+    UpdateRequestOptions,
+    UpdateRequestOptionsDict,
+)
 from stytch_async.b2b.types.scim import (
     ConnectionCreateRequest,
     ConnectionCreateRequestIdentityProvider,
@@ -18,23 +24,29 @@ from stytch_async.b2b.types.scim import (
     ConnectionDeleteResponse,
     ConnectionGetGroupsRequest,
     ConnectionGetGroupsRequestOptions,
+    ConnectionGetGroupsRequestOptionsDict,
     ConnectionGetGroupsResponse,
     ConnectionGetRequest,
     ConnectionGetRequestOptions,
+    ConnectionGetRequestOptionsDict,
     ConnectionGetResponse,
     ConnectionRotateCancelRequest,
     ConnectionRotateCancelRequestOptions,
+    ConnectionRotateCancelRequestOptionsDict,
     ConnectionRotateCancelResponse,
     ConnectionRotateCompleteRequest,
     ConnectionRotateCompleteRequestOptions,
+    ConnectionRotateCompleteRequestOptionsDict,
     ConnectionRotateCompleteResponse,
     ConnectionRotateStartRequest,
     ConnectionRotateStartRequestOptions,
+    ConnectionRotateStartRequestOptionsDict,
     ConnectionRotateStartResponse,
     ConnectionUpdateRequest,
     ConnectionUpdateRequestIdentityProvider,
     ConnectionUpdateResponse,
     SCIMGroupImplicitRoleAssignments,
+    SCIMGroupImplicitRoleAssignmentsDict,
 )
 from stytch_async.common.method_options import member_session_headers
 
@@ -48,7 +60,7 @@ class SCIMConnection(Resource):
         *,
         display_name: str | None = None,
         identity_provider: ConnectionCreateRequestIdentityProvider | str | None = None,
-        method_options: CreateRequestOptions | Mapping[str, Any] | None = None,
+        method_options: CreateRequestOptions | CreateRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ConnectionCreateResponse:
         """Create a SCIM connection for an organization; the answer holds its bearer token once."""
@@ -69,7 +81,7 @@ class SCIMConnection(Resource):
         organization_id: str,
         connection_id: str,
         *,
-        method_options: DeleteRequestOptions | Mapping[str, Any] | None = None,
+        method_options: DeleteRequestOptions | DeleteRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ConnectionDeleteResponse:
         """Delete a SCIM connection."""
@@ -84,7 +96,7 @@ class SCIMConnection(Resource):
         self,
         organization_id: str,
         *,
-        method_options: ConnectionGetRequestOptions | Mapping[str, Any] | None = None,
+        method_options: ConnectionGetRequestOptions | ConnectionGetRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ConnectionGetResponse:
         """Fetch an organization's SCIM connection."""
@@ -105,7 +117,9 @@ class SCIMConnection(Resource):
         *,
         cursor: str | None = None,
         limit: int | None = None,
-        method_options: ConnectionGetGroupsRequestOptions | Mapping[str, Any] | None = None,
+        method_options: ConnectionGetGroupsRequestOptions
+        | ConnectionGetGroupsRequestOptionsDict
+        | None = None,
         timeout: float | None = None,
     ) -> ConnectionGetGroupsResponse:
         """List the identity provider groups a SCIM connection has synced, a page at a time."""
@@ -127,7 +141,9 @@ class SCIMConnection(Resource):
         organization_id: str,
         connection_id: str,
         *,
-        method_options: ConnectionRotateCancelRequestOptions | Mapping[str, Any] | None = None,
+        method_options: ConnectionRotateCancelRequestOptions
+        | ConnectionRotateCancelRequestOptionsDict
+        | None = None,
         timeout: float | None = None,
     ) -> ConnectionRotateCancelResponse:
         """Abandon a bearer token rotation; the old token stays in use."""
@@ -147,7 +163,9 @@ class SCIMConnection(Resource):
         organization_id: str,
         connection_id: str,
         *,
-        method_options: ConnectionRotateCompleteRequestOptions | Mapping[str, Any] | None = None,
+        method_options: ConnectionRotateCompleteRequestOptions
+        | ConnectionRotateCompleteRequestOptionsDict
+        | None = None,
         timeout: float | None = None,
     ) -> ConnectionRotateCompleteResponse:
         """Finish a bearer token rotation: the new token replaces the old one."""
@@ -167,7 +185,9 @@ class SCIMConnection(Resource):
         organization_id: str,
         connection_id: str,
         *,
-        method_options: ConnectionRotateStartRequestOptions | Mapping[str, Any] | None = None,
+        method_options: ConnectionRotateStartRequestOptions
+        | ConnectionRotateStartRequestOptionsDict
+        | None = None,
         timeout: float | None = None,
     ) -> ConnectionRotateStartResponse:
         """Start a bearer token rotation: a new token is issued, the old one still works."""
@@ -189,9 +209,11 @@ class SCIMConnection(Resource):
         *,
         display_name: str | None = None,
         identity_provider: ConnectionUpdateRequestIdentityProvider | str | None = None,
-        scim_group_implicit_role_assignments: Sequence[SCIMGroupImplicitRoleAssignments | Mapping[str, Any]]
+        scim_group_implicit_role_assignments: Sequence[
+            SCIMGroupImplicitRoleAssignments | SCIMGroupImplicitRoleAssignmentsDict
+        ]
         | None = None,
-        method_options: UpdateRequestOptions | Mapping[str, Any] | None = None,
+        method_options: UpdateRequestOptions | UpdateRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ConnectionUpdateResponse:
         """Change a SCIM connection's display name, identity provider or group-to-role mapping."""

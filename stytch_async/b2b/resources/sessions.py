@@ -10,13 +10,18 @@ from typing import Any
 
 from stytch_async._core.pipeline import quote_path
 from stytch_async._core.resource import Resource
-from stytch_async.b2b.types.entities import ExchangeRequestLocale, RevokeRequestOptions
+from stytch_async.b2b.types.entities import (
+    ExchangeRequestLocale,
+    RevokeRequestOptions,
+    RevokeRequestOptionsDict,
+)
 from stytch_async.b2b.types.sessions import (
     AttestRequest,
     AttestResponse,
     AuthenticateRequest,
     AuthenticateResponse,
     AuthorizationCheck,
+    AuthorizationCheckDict,
     ExchangeAccessTokenRequest,
     ExchangeAccessTokenResponse,
     ExchangeRequest,
@@ -73,7 +78,7 @@ class Sessions(Resource):
         session_duration_minutes: int | None = None,
         session_jwt: str | None = None,
         session_custom_claims: Mapping[str, Any] | None = None,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         timeout: float | None = None,
     ) -> AuthenticateResponse:
         """Ask Stytch whether a member session token or JWT is still valid.
@@ -213,7 +218,7 @@ class Sessions(Resource):
         session_token: str | None = None,
         session_jwt: str | None = None,
         member_id: str | None = None,
-        method_options: RevokeRequestOptions | Mapping[str, Any] | None = None,
+        method_options: RevokeRequestOptions | RevokeRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> RevokeResponse:
         """End a member session, named by ``member_session_id``, ``session_token`` or ``session_jwt`` (or all of a member's with ``member_id``)."""

@@ -15,9 +15,12 @@ from stytch_async.b2b.types.sso import (
     AuthenticateRequest,
     AuthenticateResponse,
     ConnectionImplicitRoleAssignment,
+    ConnectionImplicitRoleAssignmentDict,
     CreateConnectionRequestIdentityProvider,
     CreateConnectionRequestOptions,
+    CreateConnectionRequestOptionsDict,
     DeleteConnectionRequestOptions,
+    DeleteConnectionRequestOptionsDict,
     DeleteConnectionResponse,
     ExternalCreateConnectionRequest,
     ExternalCreateConnectionResponse,
@@ -25,27 +28,35 @@ from stytch_async.b2b.types.sso import (
     ExternalUpdateConnectionResponse,
     GetConnectionsRequest,
     GetConnectionsRequestOptions,
+    GetConnectionsRequestOptionsDict,
     GetConnectionsResponse,
     GroupImplicitRoleAssignment,
+    GroupImplicitRoleAssignmentDict,
     OIDCCreateConnectionRequest,
     OIDCCreateConnectionResponse,
     OIDCUpdateConnectionRequest,
     OIDCUpdateConnectionResponse,
     SAMLConnectionImplicitRoleAssignment,
+    SAMLConnectionImplicitRoleAssignmentDict,
     SAMLCreateConnectionRequest,
     SAMLCreateConnectionResponse,
     SAMLDeleteEncryptionPrivateKeyRequestOptions,
+    SAMLDeleteEncryptionPrivateKeyRequestOptionsDict,
     SAMLDeleteEncryptionPrivateKeyResponse,
     SAMLDeleteVerificationCertificateRequestOptions,
+    SAMLDeleteVerificationCertificateRequestOptionsDict,
     SAMLDeleteVerificationCertificateResponse,
     SAMLGroupImplicitRoleAssignment,
+    SAMLGroupImplicitRoleAssignmentDict,
     SAMLUpdateByUrlRequest,
     SAMLUpdateByURLRequestOptions,
+    SAMLUpdateByURLRequestOptionsDict,
     SAMLUpdateByURLResponse,
     SAMLUpdateConnectionRequest,
     SAMLUpdateConnectionResponse,
     UpdateConnectionRequestIdentityProvider,
     UpdateConnectionRequestOptions,
+    UpdateConnectionRequestOptionsDict,
 )
 from stytch_async.common.method_options import member_session_headers
 
@@ -61,12 +72,14 @@ class SSOExternal(Resource):
         *,
         display_name: str | None = None,
         connection_implicit_role_assignments: Sequence[
-            SAMLConnectionImplicitRoleAssignment | Mapping[str, Any]
+            SAMLConnectionImplicitRoleAssignment | SAMLConnectionImplicitRoleAssignmentDict
         ]
         | None = None,
-        group_implicit_role_assignments: Sequence[SAMLGroupImplicitRoleAssignment | Mapping[str, Any]]
+        group_implicit_role_assignments: Sequence[
+            SAMLGroupImplicitRoleAssignment | SAMLGroupImplicitRoleAssignmentDict
+        ]
         | None = None,
-        method_options: CreateConnectionRequestOptions | Mapping[str, Any] | None = None,
+        method_options: CreateConnectionRequestOptions | CreateConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ExternalCreateConnectionResponse:
         """Create a connection that reuses another organization's SSO connection."""
@@ -92,12 +105,14 @@ class SSOExternal(Resource):
         *,
         display_name: str | None = None,
         external_connection_implicit_role_assignments: Sequence[
-            ConnectionImplicitRoleAssignment | Mapping[str, Any]
+            ConnectionImplicitRoleAssignment | ConnectionImplicitRoleAssignmentDict
         ]
         | None = None,
-        external_group_implicit_role_assignments: Sequence[GroupImplicitRoleAssignment | Mapping[str, Any]]
+        external_group_implicit_role_assignments: Sequence[
+            GroupImplicitRoleAssignment | GroupImplicitRoleAssignmentDict
+        ]
         | None = None,
-        method_options: UpdateConnectionRequestOptions | Mapping[str, Any] | None = None,
+        method_options: UpdateConnectionRequestOptions | UpdateConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> ExternalUpdateConnectionResponse:
         """Change an external connection's display name or role mapping."""
@@ -125,7 +140,7 @@ class SSOOIDC(Resource):
         *,
         display_name: str | None = None,
         identity_provider: CreateConnectionRequestIdentityProvider | str | None = None,
-        method_options: CreateConnectionRequestOptions | Mapping[str, Any] | None = None,
+        method_options: CreateConnectionRequestOptions | CreateConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> OIDCCreateConnectionResponse:
         """Create an OIDC connection for an organization; configure it with ``update_connection``."""
@@ -157,7 +172,7 @@ class SSOOIDC(Resource):
         identity_provider: UpdateConnectionRequestIdentityProvider | str | None = None,
         custom_scopes: str | None = None,
         attribute_mapping: Mapping[str, Any] | None = None,
-        method_options: UpdateConnectionRequestOptions | Mapping[str, Any] | None = None,
+        method_options: UpdateConnectionRequestOptions | UpdateConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> OIDCUpdateConnectionResponse:
         """Change an OIDC connection: issuer, client id and secret, endpoints, role mapping."""
@@ -193,7 +208,7 @@ class SSOSAML(Resource):
         *,
         display_name: str | None = None,
         identity_provider: CreateConnectionRequestIdentityProvider | str | None = None,
-        method_options: CreateConnectionRequestOptions | Mapping[str, Any] | None = None,
+        method_options: CreateConnectionRequestOptions | CreateConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> SAMLCreateConnectionResponse:
         """Create a SAML connection for an organization; configure it with ``update_connection`` or ``update_by_url``."""
@@ -215,7 +230,9 @@ class SSOSAML(Resource):
         connection_id: str,
         private_key_id: str,
         *,
-        method_options: SAMLDeleteEncryptionPrivateKeyRequestOptions | Mapping[str, Any] | None = None,
+        method_options: SAMLDeleteEncryptionPrivateKeyRequestOptions
+        | SAMLDeleteEncryptionPrivateKeyRequestOptionsDict
+        | None = None,
         timeout: float | None = None,
     ) -> SAMLDeleteEncryptionPrivateKeyResponse:
         """Delete a private key the connection used to decrypt assertions."""
@@ -232,7 +249,9 @@ class SSOSAML(Resource):
         connection_id: str,
         certificate_id: str,
         *,
-        method_options: SAMLDeleteVerificationCertificateRequestOptions | Mapping[str, Any] | None = None,
+        method_options: SAMLDeleteVerificationCertificateRequestOptions
+        | SAMLDeleteVerificationCertificateRequestOptionsDict
+        | None = None,
         timeout: float | None = None,
     ) -> SAMLDeleteVerificationCertificateResponse:
         """Delete a certificate the connection used to verify the identity provider's signatures."""
@@ -249,7 +268,7 @@ class SSOSAML(Resource):
         connection_id: str,
         metadata_url: str,
         *,
-        method_options: SAMLUpdateByURLRequestOptions | Mapping[str, Any] | None = None,
+        method_options: SAMLUpdateByURLRequestOptions | SAMLUpdateByURLRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> SAMLUpdateByURLResponse:
         """Configure a SAML connection from the identity provider's metadata URL."""
@@ -276,10 +295,12 @@ class SSOSAML(Resource):
         x509_certificate: str | None = None,
         idp_sso_url: str | None = None,
         saml_connection_implicit_role_assignments: Sequence[
-            SAMLConnectionImplicitRoleAssignment | Mapping[str, Any]
+            SAMLConnectionImplicitRoleAssignment | SAMLConnectionImplicitRoleAssignmentDict
         ]
         | None = None,
-        saml_group_implicit_role_assignments: Sequence[SAMLGroupImplicitRoleAssignment | Mapping[str, Any]]
+        saml_group_implicit_role_assignments: Sequence[
+            SAMLGroupImplicitRoleAssignment | SAMLGroupImplicitRoleAssignmentDict
+        ]
         | None = None,
         alternative_audience_uri: str | None = None,
         identity_provider: UpdateConnectionRequestIdentityProvider | str | None = None,
@@ -289,7 +310,7 @@ class SSOSAML(Resource):
         idp_initiated_auth_disabled: bool | None = None,
         saml_encryption_private_key: str | None = None,
         allow_gateway_callback: bool | None = None,
-        method_options: UpdateConnectionRequestOptions | Mapping[str, Any] | None = None,
+        method_options: UpdateConnectionRequestOptions | UpdateConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> SAMLUpdateConnectionResponse:
         """Change a SAML connection: entity id, SSO URL, certificate, attribute and role mappings."""
@@ -364,7 +385,7 @@ class SSO(Resource):
         organization_id: str,
         connection_id: str,
         *,
-        method_options: DeleteConnectionRequestOptions | Mapping[str, Any] | None = None,
+        method_options: DeleteConnectionRequestOptions | DeleteConnectionRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> DeleteConnectionResponse:
         """Delete an SSO connection of an organization."""
@@ -379,7 +400,7 @@ class SSO(Resource):
         self,
         organization_id: str,
         *,
-        method_options: GetConnectionsRequestOptions | Mapping[str, Any] | None = None,
+        method_options: GetConnectionsRequestOptions | GetConnectionsRequestOptionsDict | None = None,
         timeout: float | None = None,
     ) -> GetConnectionsResponse:
         """List an organization's SSO connections of every kind."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import (
     CreateRequestFirstPartyConnectedAppsAllowedType,
     CreateRequestThirdPartyConnectedAppsAllowedType,
@@ -27,47 +27,51 @@ from stytch_async.b2b.types.entities import (
 from stytch_async.common.types.entities import DeviceInfo
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class IntermediateSessionsExchangeResponse:
     """What ``discovery.intermediate_sessions.exchange`` returns."""
 
     request_id: str
     status_code: int
     member_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     member: Member
     organization: Organization
     member_authenticated: bool
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     member_session: MemberSession | None = None
     mfa_required: MfaRequired | None = None
     primary_required: PrimaryRequired | None = None
     member_device: DeviceInfo | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class OrganizationsCreateResponse:
     """What ``discovery.organizations.create`` returns."""
 
     request_id: str
     status_code: int
     member_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     member: Member
     organization: Organization
     member_authenticated: bool
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     member_session: MemberSession | None = None
     mfa_required: MfaRequired | None = None
     primary_required: PrimaryRequired | None = None
     member_device: DeviceInfo | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class OrganizationsListResponse:
     """What ``discovery.organizations.list`` returns."""
 
@@ -77,12 +81,14 @@ class OrganizationsListResponse:
     discovered_organizations: list[DiscoveredOrganization]
     organization_id_hint: str | None = None
 
+    __repr__ = compact_repr
+
 
 @attrs.frozen(kw_only=True)
 class IntermediateSessionsExchangeRequest:
     """What ``discovery.intermediate_sessions.exchange`` sends."""
 
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     organization_id: str
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
@@ -94,7 +100,7 @@ class IntermediateSessionsExchangeRequest:
 class OrganizationsCreateRequest:
     """What ``discovery.organizations.create`` sends."""
 
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     organization_name: str | None = None
@@ -131,9 +137,9 @@ class OrganizationsCreateRequest:
 class OrganizationsListRequest:
     """What ``discovery.organizations.list`` sends."""
 
-    intermediate_session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    intermediate_session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
 
 
 __all__ = [

@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import AuthenticationFactor
 
 CreateRequestFirstPartyConnectedAppsAllowedType = Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"]
@@ -65,7 +65,7 @@ OAuthAuthenticateRequestLocale = Literal[
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ActiveSCIMConnection:
     """The ``ActiveSCIMConnection`` object of Stytch's API."""
 
@@ -74,8 +74,10 @@ class ActiveSCIMConnection:
     bearer_token_last_four: str
     bearer_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ActiveSSOConnection:
     """The ``ActiveSSOConnection`` object of Stytch's API."""
 
@@ -83,8 +85,10 @@ class ActiveSSOConnection:
     display_name: str
     identity_provider: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Address:
     """The ``Address`` object of Stytch's API."""
 
@@ -97,23 +101,42 @@ class Address:
     type: str
     primary: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Authorization:
     """The ``Authorization`` object of Stytch's API."""
 
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
+
+    __repr__ = compact_repr
 
 
-@attrs.frozen(kw_only=True)
+class AuthorizationDict(TypedDict, total=False):
+    """``Authorization`` as a plain mapping: the same keys, checked by type checkers."""
+
+    session_token: str | None
+    session_jwt: str | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class CreateRequestOptions:
     """The ``CreateRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class CreateRequestOptionsDict(TypedDict, total=False):
+    """``CreateRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class CustomRole:
     """The ``CustomRole`` object of Stytch's API."""
 
@@ -121,23 +144,35 @@ class CustomRole:
     description: str
     permissions: list[CustomRolePermission]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class CustomRolePermission:
     """The ``CustomRolePermission`` object of Stytch's API."""
 
     resource_id: str
     actions: list[str]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteRequestOptions:
     """The ``DeleteRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class DeleteRequestOptionsDict(TypedDict, total=False):
+    """``DeleteRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class DiscoveredOrganization:
     """The ``DiscoveredOrganization`` object of Stytch's API."""
 
@@ -147,8 +182,10 @@ class DiscoveredOrganization:
     primary_required: PrimaryRequired | None = None
     mfa_required: MfaRequired | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Email:
     """The ``Email`` object of Stytch's API."""
 
@@ -156,16 +193,29 @@ class Email:
     type: str
     primary: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailImplicitRoleAssignment:
     """The ``EmailImplicitRoleAssignment`` object of Stytch's API."""
 
     domain: str
     role_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _EmailImplicitRoleAssignmentDictRequired(TypedDict):
+    domain: str
+    role_id: str
+
+
+class EmailImplicitRoleAssignmentDict(_EmailImplicitRoleAssignmentDictRequired, total=False):
+    """``EmailImplicitRoleAssignment`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class EnterpriseExtension:
     """The ``EnterpriseExtension`` object of Stytch's API."""
 
@@ -176,8 +226,10 @@ class EnterpriseExtension:
     organization: str
     manager: Manager | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Entitlement:
     """The ``Entitlement`` object of Stytch's API."""
 
@@ -185,16 +237,20 @@ class Entitlement:
     type: str
     primary: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Group:
     """The ``Group`` object of Stytch's API."""
 
     value: str
     display: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class IMs:
     """The ``IMs`` object of Stytch's API."""
 
@@ -202,8 +258,10 @@ class IMs:
     type: str
     primary: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Manager:
     """The ``Manager`` object of Stytch's API."""
 
@@ -211,8 +269,10 @@ class Manager:
     ref: str
     display_name: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Member:
     """The ``Member`` object of Stytch's API."""
 
@@ -244,32 +304,40 @@ class Member:
     lock_created_at: datetime | None = None
     lock_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MemberOptions:
     """The ``MemberOptions`` object of Stytch's API."""
 
     mfa_phone_number: str
     totp_registration_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MemberRole:
     """The ``MemberRole`` object of Stytch's API."""
 
     role_id: str
     sources: list[MemberRoleSource]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MemberRoleSource:
     """The ``MemberRoleSource`` object of Stytch's API."""
 
     type: str
     details: dict[str, Any] | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MemberSession:
     """The ``MemberSession`` object of Stytch's API."""
 
@@ -284,8 +352,10 @@ class MemberSession:
     organization_slug: str
     custom_claims: dict[str, Any] | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Membership:
     """The ``Membership`` object of Stytch's API."""
 
@@ -293,16 +363,20 @@ class Membership:
     details: dict[str, Any] | None = None
     member: Member | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MfaRequired:
     """The ``MfaRequired`` object of Stytch's API."""
 
     member_options: MemberOptions | None = None
     secondary_auth_initiated: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Name:
     """The ``Name`` object of Stytch's API."""
 
@@ -313,8 +387,10 @@ class Name:
     honorific_prefix: str
     honorific_suffix: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class OAuthRegistration:
     """The ``OAuthRegistration`` object of Stytch's API."""
 
@@ -324,8 +400,10 @@ class OAuthRegistration:
     profile_picture_url: str | None = None
     locale: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Organization:
     """The ``Organization`` object of Stytch's API."""
 
@@ -360,8 +438,10 @@ class Organization:
     scim_active_connection: ActiveSCIMConnection | None = None
     allowed_oauth_tenants: dict[str, Any] | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class PhoneNumber:
     """The ``PhoneNumber`` object of Stytch's API."""
 
@@ -369,8 +449,10 @@ class PhoneNumber:
     type: str
     primary: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Photo:
     """The ``Photo`` object of Stytch's API."""
 
@@ -378,30 +460,44 @@ class Photo:
     type: str
     primary: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class PrimaryRequired:
     """The ``PrimaryRequired`` object of Stytch's API."""
 
     allowed_auth_methods: list[str]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RetiredEmail:
     """The ``RetiredEmail`` object of Stytch's API."""
 
     email_id: str
     email_address: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RevokeRequestOptions:
     """The ``RevokeRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class RevokeRequestOptionsDict(TypedDict, total=False):
+    """``RevokeRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class Role:
     """The ``Role`` object of Stytch's API."""
 
@@ -409,8 +505,10 @@ class Role:
     type: str
     primary: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SCIMAttributes:
     """The ``SCIMAttributes`` object of Stytch's API."""
 
@@ -438,8 +536,10 @@ class SCIMAttributes:
     name: Name | None = None
     enterprise_extension: EnterpriseExtension | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SCIMRegistration:
     """The ``SCIMRegistration`` object of Stytch's API."""
 
@@ -448,8 +548,10 @@ class SCIMRegistration:
     external_id: str | None = None
     scim_attributes: SCIMAttributes | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SSORegistration:
     """The ``SSORegistration`` object of Stytch's API."""
 
@@ -458,15 +560,25 @@ class SSORegistration:
     registration_id: str
     sso_attributes: dict[str, Any] | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class UpdateRequestOptions:
     """The ``UpdateRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class UpdateRequestOptionsDict(TypedDict, total=False):
+    """``UpdateRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class X509Certificate:
     """The ``X509Certificate`` object of Stytch's API."""
 
@@ -474,21 +586,27 @@ class X509Certificate:
     type: str
     primary: bool
 
+    __repr__ = compact_repr
+
 
 __all__ = [
     "ActiveSCIMConnection",
     "ActiveSSOConnection",
     "Address",
     "Authorization",
+    "AuthorizationDict",
     "CreateRequestFirstPartyConnectedAppsAllowedType",
     "CreateRequestOptions",
+    "CreateRequestOptionsDict",
     "CreateRequestThirdPartyConnectedAppsAllowedType",
     "CustomRole",
     "CustomRolePermission",
     "DeleteRequestOptions",
+    "DeleteRequestOptionsDict",
     "DiscoveredOrganization",
     "Email",
     "EmailImplicitRoleAssignment",
+    "EmailImplicitRoleAssignmentDict",
     "EnterpriseExtension",
     "Entitlement",
     "ExchangeRequestLocale",
@@ -513,10 +631,12 @@ __all__ = [
     "PrimaryRequired",
     "RetiredEmail",
     "RevokeRequestOptions",
+    "RevokeRequestOptionsDict",
     "Role",
     "SCIMAttributes",
     "SCIMRegistration",
     "SSORegistration",
     "UpdateRequestOptions",
+    "UpdateRequestOptionsDict",
     "X509Certificate",
 ]

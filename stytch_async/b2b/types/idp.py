@@ -9,12 +9,12 @@ from collections.abc import Sequence
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import Member, Organization
 from stytch_async.common.types.entities import ConnectedAppPublic, ScopeResult
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OAuthAuthorizeResponse:
     """What ``idp.oauth.authorize`` returns."""
 
@@ -23,8 +23,10 @@ class OAuthAuthorizeResponse:
     redirect_uri: str
     authorization_code: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class OAuthAuthorizeStartResponse:
     """What ``idp.oauth.authorize_start`` returns."""
 
@@ -36,6 +38,8 @@ class OAuthAuthorizeStartResponse:
     client: ConnectedAppPublic
     consent_required: bool
     scope_results: list[ScopeResult]
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -49,8 +53,8 @@ class OAuthAuthorizeRequest:
     response_type: str
     organization_id: str | None = None
     member_id: str | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     prompt: str | None = None
     state: str | None = None
     nonce: str | None = None
@@ -68,8 +72,8 @@ class OAuthAuthorizeStartRequest:
     scopes: Sequence[str]
     organization_id: str | None = None
     member_id: str | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     prompt: str | None = None
 
 

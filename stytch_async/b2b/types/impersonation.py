@@ -9,11 +9,11 @@ from datetime import datetime
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import Member, MemberSession, MfaRequired, Organization
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``impersonation.authenticate`` returns."""
 
@@ -22,21 +22,23 @@ class AuthenticateResponse:
     member_id: str
     organization_id: str
     member: Member
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     organization: Organization
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     member_authenticated: bool
     member_session: MemberSession | None = None
     mfa_required: MfaRequired | None = None
     intermediate_session_token_expires_at: datetime | None = None
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
 class AuthenticateRequest:
     """What ``impersonation.authenticate`` sends."""
 
-    impersonation_token: str = attrs.field(repr=_hidden)
+    impersonation_token: str = attrs.field(repr=hidden)
 
 
 __all__ = ["AuthenticateRequest", "AuthenticateResponse"]

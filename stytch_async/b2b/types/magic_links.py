@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import (
     Authorization,
     DiscoveredOrganization,
@@ -30,14 +30,22 @@ from stytch_async.common.types.entities import (
 )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class EmailInviteRequestOptions:
     """The ``InviteRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class EmailInviteRequestOptionsDict(TypedDict, total=False):
+    """``EmailInviteRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``magic_links.authenticate`` returns."""
 
@@ -48,10 +56,10 @@ class AuthenticateResponse:
     reset_sessions: bool
     organization_id: str
     member: Member
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     organization: Organization
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     member_authenticated: bool
     member_session: MemberSession | None = None
     mfa_required: MfaRequired | None = None
@@ -59,28 +67,34 @@ class AuthenticateResponse:
     member_device: DeviceInfo | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DiscoveryAuthenticateResponse:
     """What ``magic_links.discovery.authenticate`` returns."""
 
     request_id: str
     status_code: int
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     email_address: str
     discovered_organizations: list[DiscoveredOrganization]
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailDiscoverySendResponse:
     """What ``magic_links.email.discovery.send`` returns."""
 
     request_id: str
     status_code: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailInviteResponse:
     """What ``magic_links.email.invite`` returns."""
 
@@ -90,8 +104,10 @@ class EmailInviteResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailLoginOrSignupResponse:
     """What ``magic_links.email.login_or_signup`` returns."""
 
@@ -102,19 +118,21 @@ class EmailLoginOrSignupResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
+
 
 @attrs.frozen(kw_only=True)
 class AuthenticateRequest:
     """What ``magic_links.authenticate`` sends."""
 
-    magic_links_token: str = attrs.field(repr=_hidden)
-    pkce_code_verifier: str | None = attrs.field(default=None, repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    magic_links_token: str = attrs.field(repr=hidden)
+    pkce_code_verifier: str | None = attrs.field(default=None, repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     locale: MagicLinksAuthenticateRequestLocale | str | None = None
-    intermediate_session_token: str | None = attrs.field(default=None, repr=_hidden)
+    intermediate_session_token: str | None = attrs.field(default=None, repr=hidden)
     telemetry_id: str | None = None
 
 
@@ -122,8 +140,8 @@ class AuthenticateRequest:
 class DiscoveryAuthenticateRequest:
     """What ``magic_links.discovery.authenticate`` sends."""
 
-    discovery_magic_links_token: str = attrs.field(repr=_hidden)
-    pkce_code_verifier: str | None = attrs.field(default=None, repr=_hidden)
+    discovery_magic_links_token: str = attrs.field(repr=hidden)
+    pkce_code_verifier: str | None = attrs.field(default=None, repr=hidden)
 
 
 @attrs.frozen(kw_only=True)
@@ -180,6 +198,7 @@ __all__ = [
     "EmailDiscoverySendResponse",
     "EmailInviteRequest",
     "EmailInviteRequestOptions",
+    "EmailInviteRequestOptionsDict",
     "EmailInviteResponse",
     "EmailLoginOrSignupRequest",
     "EmailLoginOrSignupResponse",

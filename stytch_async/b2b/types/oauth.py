@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import (
     DiscoveredOrganization,
     Member,
@@ -24,18 +24,20 @@ from stytch_async.b2b.types.entities import (
 from stytch_async.common.types.entities import DeviceInfo
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ProviderValues:
     """The ``ProviderValues`` object of Stytch's API."""
 
     scopes: list[str]
-    access_token: str | None = attrs.field(default=None, repr=_hidden)
-    refresh_token: str | None = attrs.field(default=None, repr=_hidden)
+    access_token: str | None = attrs.field(default=None, repr=hidden)
+    refresh_token: str | None = attrs.field(default=None, repr=hidden)
     expires_at: datetime | None = None
-    id_token: str | None = attrs.field(default=None, repr=_hidden)
+    id_token: str | None = attrs.field(default=None, repr=hidden)
+
+    __repr__ = compact_repr
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``oauth.authenticate`` returns."""
 
@@ -44,14 +46,14 @@ class AuthenticateResponse:
     member_id: str
     provider_subject: str
     provider_type: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     member: Member
     organization_id: str
     organization: Organization
     reset_sessions: bool
     member_authenticated: bool
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     member_session: MemberSession | None = None
     provider_values: ProviderValues | None = None
     mfa_required: MfaRequired | None = None
@@ -59,14 +61,16 @@ class AuthenticateResponse:
     member_device: DeviceInfo | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DiscoveryAuthenticateResponse:
     """What ``oauth.discovery.authenticate`` returns."""
 
     request_id: str
     status_code: int
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     email_address: str
     discovered_organizations: list[DiscoveredOrganization]
     provider_type: str
@@ -75,19 +79,21 @@ class DiscoveryAuthenticateResponse:
     full_name: str
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
+
 
 @attrs.frozen(kw_only=True)
 class AuthenticateRequest:
     """What ``oauth.authenticate`` sends."""
 
-    oauth_token: str = attrs.field(repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    oauth_token: str = attrs.field(repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
-    pkce_code_verifier: str | None = attrs.field(default=None, repr=_hidden)
+    pkce_code_verifier: str | None = attrs.field(default=None, repr=hidden)
     locale: OAuthAuthenticateRequestLocale | str | None = None
-    intermediate_session_token: str | None = attrs.field(default=None, repr=_hidden)
+    intermediate_session_token: str | None = attrs.field(default=None, repr=hidden)
     telemetry_id: str | None = None
 
 
@@ -95,12 +101,12 @@ class AuthenticateRequest:
 class DiscoveryAuthenticateRequest:
     """What ``oauth.discovery.authenticate`` sends."""
 
-    discovery_oauth_token: str = attrs.field(repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    discovery_oauth_token: str = attrs.field(repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
-    pkce_code_verifier: str | None = attrs.field(default=None, repr=_hidden)
+    pkce_code_verifier: str | None = attrs.field(default=None, repr=hidden)
 
 
 __all__ = [

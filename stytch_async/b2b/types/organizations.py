@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import (
     Authorization,
     CreateRequestFirstPartyConnectedAppsAllowedType,
@@ -36,50 +36,78 @@ UpdateRequestFirstPartyConnectedAppsAllowedType = Literal["ALL_ALLOWED", "RESTRI
 UpdateRequestThirdPartyConnectedAppsAllowedType = Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectedAppsRequestOptions:
     """The ``ConnectedAppsRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class ConnectedAppsRequestOptionsDict(TypedDict, total=False):
+    """``ConnectedAppsRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteExternalIdRequestOptions:
     """The ``DeleteExternalIdRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class DeleteExternalIdRequestOptionsDict(TypedDict, total=False):
+    """``DeleteExternalIdRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class GetConnectedAppRequestOptions:
     """The ``GetConnectedAppRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class GetConnectedAppRequestOptionsDict(TypedDict, total=False):
+    """``GetConnectedAppRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class GithubProviderInfo:
     """The ``GithubProviderInfo`` object of Stytch's API."""
 
     provider_subject: str
     provider_tenant_ids: list[str]
-    access_token: str = attrs.field(repr=_hidden)
+    access_token: str = attrs.field(repr=hidden)
     scopes: list[str]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class HubspotProviderInfo:
     """The ``HubspotProviderInfo`` object of Stytch's API."""
 
     provider_subject: str
     provider_tenant_id: str
-    access_token: str = attrs.field(repr=_hidden)
+    access_token: str = attrs.field(repr=hidden)
     access_token_expires_in: int
     scopes: list[str]
-    refresh_token: str | None = attrs.field(default=None, repr=_hidden)
+    refresh_token: str | None = attrs.field(default=None, repr=hidden)
+
+    __repr__ = compact_repr
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class MemberConnectedApp:
     """The ``MemberConnectedApp`` object of Stytch's API."""
 
@@ -90,77 +118,145 @@ class MemberConnectedApp:
     scopes_granted: str
     logo_url: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersDeleteMFAPhoneNumberRequestOptions:
     """The ``DeleteMFAPhoneNumberRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class MembersDeleteMFAPhoneNumberRequestOptionsDict(TypedDict, total=False):
+    """``MembersDeleteMFAPhoneNumberRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersDeletePasswordRequestOptions:
     """The ``DeletePasswordRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class MembersDeletePasswordRequestOptionsDict(TypedDict, total=False):
+    """``MembersDeletePasswordRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersDeleteTOTPRequestOptions:
     """The ``DeleteTOTPRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class MembersDeleteTOTPRequestOptionsDict(TypedDict, total=False):
+    """``MembersDeleteTOTPRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersGetConnectedAppsRequestOptions:
     """The ``GetConnectedAppsRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class MembersGetConnectedAppsRequestOptionsDict(TypedDict, total=False):
+    """``MembersGetConnectedAppsRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersReactivateRequestOptions:
     """The ``ReactivateRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class MembersReactivateRequestOptionsDict(TypedDict, total=False):
+    """``MembersReactivateRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersSearchRequestOptions:
     """The ``SearchRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class MembersSearchRequestOptionsDict(TypedDict, total=False):
+    """``MembersSearchRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersStartEmailUpdateRequestOptions:
     """The ``StartEmailUpdateRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class MembersStartEmailUpdateRequestOptionsDict(TypedDict, total=False):
+    """``MembersStartEmailUpdateRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersUnlinkRetiredEmailRequestOptions:
     """The ``UnlinkRetiredEmailRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class MembersUnlinkRetiredEmailRequestOptionsDict(TypedDict, total=False):
+    """``MembersUnlinkRetiredEmailRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class OIDCProviderInfo:
     """The ``OIDCProviderInfo`` object of Stytch's API."""
 
     provider_subject: str
-    id_token: str = attrs.field(repr=_hidden)
-    access_token: str = attrs.field(repr=_hidden)
+    id_token: str = attrs.field(repr=hidden)
+    access_token: str = attrs.field(repr=hidden)
     access_token_expires_in: int
     scopes: list[str]
     connection_id: str
-    refresh_token: str | None = attrs.field(default=None, repr=_hidden)
+    refresh_token: str | None = attrs.field(default=None, repr=hidden)
+
+    __repr__ = compact_repr
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OrganizationConnectedApp:
     """The ``OrganizationConnectedApp`` object of Stytch's API."""
 
@@ -170,36 +266,53 @@ class OrganizationConnectedApp:
     client_type: str
     logo_url: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class OrganizationConnectedAppActiveMember:
     """The ``OrganizationConnectedAppActiveMember`` object of Stytch's API."""
 
     member_id: str
     granted_scopes: list[str]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SearchQuery:
     """The ``SearchQuery`` object of Stytch's API."""
 
     operator: SearchQueryOperator | str
     operands: list[dict[str, Any]]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _SearchQueryDictRequired(TypedDict):
+    operator: SearchQueryOperator | str
+    operands: Sequence[Mapping[str, Any]]
+
+
+class SearchQueryDict(_SearchQueryDictRequired, total=False):
+    """``SearchQuery`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class SlackProviderInfo:
     """The ``SlackProviderInfo`` object of Stytch's API."""
 
     provider_subject: str
     provider_tenant_id: str
-    access_token: str = attrs.field(repr=_hidden)
+    access_token: str = attrs.field(repr=hidden)
     scopes: list[str]
-    bot_access_token: str = attrs.field(repr=_hidden)
+    bot_access_token: str = attrs.field(repr=hidden)
     bot_scopes: list[str]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectedAppsResponse:
     """What ``organizations.connected_apps`` returns."""
 
@@ -207,8 +320,10 @@ class ConnectedAppsResponse:
     status_code: int
     connected_apps: list[OrganizationConnectedApp]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class CreateResponse:
     """What ``organizations.create`` returns."""
 
@@ -216,8 +331,10 @@ class CreateResponse:
     status_code: int
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteExternalIdResponse:
     """What ``organizations.delete_external_id`` returns."""
 
@@ -225,8 +342,10 @@ class DeleteExternalIdResponse:
     status_code: int
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteResponse:
     """What ``organizations.delete`` returns."""
 
@@ -234,8 +353,10 @@ class DeleteResponse:
     status_code: int
     organization_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GetConnectedAppResponse:
     """What ``organizations.get_connected_app`` returns."""
 
@@ -248,8 +369,10 @@ class GetConnectedAppResponse:
     active_members: list[OrganizationConnectedAppActiveMember]
     logo_url: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GetResponse:
     """What ``organizations.get`` returns."""
 
@@ -257,16 +380,20 @@ class GetResponse:
     status_code: int
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersConnectedAppsRevokeResponse:
     """What ``organizations.members.connected_apps.revoke`` returns."""
 
     request_id: str
     status_code: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersCreateResponse:
     """What ``organizations.members.create`` returns."""
 
@@ -276,8 +403,10 @@ class MembersCreateResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersDeleteExternalIdResponse:
     """What ``organizations.members.delete_external_id`` returns."""
 
@@ -287,8 +416,10 @@ class MembersDeleteExternalIdResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersDeleteMFAPhoneNumberResponse:
     """What ``organizations.members.delete_mfa_phone_number`` returns."""
 
@@ -298,8 +429,10 @@ class MembersDeleteMFAPhoneNumberResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersDeletePasswordResponse:
     """What ``organizations.members.delete_password`` returns."""
 
@@ -309,8 +442,10 @@ class MembersDeletePasswordResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersDeleteResponse:
     """What ``organizations.members.delete`` returns."""
 
@@ -318,8 +453,10 @@ class MembersDeleteResponse:
     status_code: int
     member_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersDeleteTOTPResponse:
     """What ``organizations.members.delete_totp`` returns."""
 
@@ -329,8 +466,10 @@ class MembersDeleteTOTPResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersGetConnectedAppsResponse:
     """What ``organizations.members.get_connected_apps`` returns."""
 
@@ -338,8 +477,10 @@ class MembersGetConnectedAppsResponse:
     status_code: int
     connected_apps: list[MemberConnectedApp]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersGetResponse:
     """What ``organizations.members.dangerously_get`` returns."""
 
@@ -349,8 +490,10 @@ class MembersGetResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersOAuthProvidersGithubResponse:
     """What ``organizations.members.oauth_providers.github`` returns."""
 
@@ -359,8 +502,10 @@ class MembersOAuthProvidersGithubResponse:
     provider_type: str
     registrations: list[GithubProviderInfo]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersOAuthProvidersGoogleResponse:
     """What ``organizations.members.oauth_providers.google`` returns."""
 
@@ -368,14 +513,16 @@ class MembersOAuthProvidersGoogleResponse:
     status_code: int
     provider_type: str
     provider_subject: str
-    id_token: str = attrs.field(repr=_hidden)
+    id_token: str = attrs.field(repr=hidden)
     scopes: list[str]
-    access_token: str | None = attrs.field(default=None, repr=_hidden)
+    access_token: str | None = attrs.field(default=None, repr=hidden)
     access_token_expires_in: int | None = None
-    refresh_token: str | None = attrs.field(default=None, repr=_hidden)
+    refresh_token: str | None = attrs.field(default=None, repr=hidden)
+
+    __repr__ = compact_repr
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class MembersOAuthProvidersHubspotResponse:
     """What ``organizations.members.oauth_providers.hubspot`` returns."""
 
@@ -384,8 +531,10 @@ class MembersOAuthProvidersHubspotResponse:
     provider_type: str
     registrations: list[HubspotProviderInfo]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersOAuthProvidersMicrosoftResponse:
     """What ``organizations.members.oauth_providers.microsoft`` returns."""
 
@@ -393,14 +542,16 @@ class MembersOAuthProvidersMicrosoftResponse:
     status_code: int
     provider_type: str
     provider_subject: str
-    access_token: str = attrs.field(repr=_hidden)
+    access_token: str = attrs.field(repr=hidden)
     access_token_expires_in: int
-    id_token: str = attrs.field(repr=_hidden)
+    id_token: str = attrs.field(repr=hidden)
     scopes: list[str]
-    refresh_token: str | None = attrs.field(default=None, repr=_hidden)
+    refresh_token: str | None = attrs.field(default=None, repr=hidden)
+
+    __repr__ = compact_repr
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class MembersOAuthProvidersSlackResponse:
     """What ``organizations.members.oauth_providers.slack`` returns."""
 
@@ -409,8 +560,10 @@ class MembersOAuthProvidersSlackResponse:
     provider_type: str
     registrations: list[SlackProviderInfo]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersOIDCProvidersResponse:
     """What ``organizations.members.oidc_providers`` returns."""
 
@@ -418,8 +571,10 @@ class MembersOIDCProvidersResponse:
     status_code: int
     registrations: list[OIDCProviderInfo]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersReactivateResponse:
     """What ``organizations.members.reactivate`` returns."""
 
@@ -429,8 +584,10 @@ class MembersReactivateResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersSearchResponse:
     """What ``organizations.members.search`` returns."""
 
@@ -440,8 +597,10 @@ class MembersSearchResponse:
     results_metadata: ResultsMetadata
     organizations: dict[str, Any]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersStartEmailUpdateResponse:
     """What ``organizations.members.start_email_update`` returns."""
 
@@ -451,8 +610,10 @@ class MembersStartEmailUpdateResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersUnlinkRetiredEmailResponse:
     """What ``organizations.members.unlink_retired_email`` returns."""
 
@@ -463,8 +624,10 @@ class MembersUnlinkRetiredEmailResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MembersUpdateResponse:
     """What ``organizations.members.update`` returns."""
 
@@ -474,8 +637,10 @@ class MembersUpdateResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MetricsResponse:
     """What ``organizations.metrics`` returns."""
 
@@ -483,8 +648,10 @@ class MetricsResponse:
     status_code: int
     member_count: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SearchResponse:
     """What ``organizations.search`` returns."""
 
@@ -493,14 +660,18 @@ class SearchResponse:
     organizations: list[Organization]
     results_metadata: ResultsMetadata
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class UpdateResponse:
     """What ``organizations.update`` returns."""
 
     request_id: str
     status_code: int
     organization: Organization
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -660,7 +831,7 @@ class MembersOIDCProvidersRequest:
 
     organization_id: str
     member_id: str
-    include_refresh_token: bool | None = attrs.field(default=None, repr=_hidden)
+    include_refresh_token: bool | None = attrs.field(default=None, repr=hidden)
 
 
 @attrs.frozen(kw_only=True)
@@ -739,7 +910,7 @@ class MembersOAuthProvidersGithubRequest:
 
     organization_id: str
     member_id: str
-    include_refresh_token: bool | None = attrs.field(default=None, repr=_hidden)
+    include_refresh_token: bool | None = attrs.field(default=None, repr=hidden)
 
 
 @attrs.frozen(kw_only=True)
@@ -748,7 +919,7 @@ class MembersOAuthProvidersGoogleRequest:
 
     organization_id: str
     member_id: str
-    include_refresh_token: bool | None = attrs.field(default=None, repr=_hidden)
+    include_refresh_token: bool | None = attrs.field(default=None, repr=hidden)
 
 
 @attrs.frozen(kw_only=True)
@@ -757,7 +928,7 @@ class MembersOAuthProvidersHubspotRequest:
 
     organization_id: str
     member_id: str
-    include_refresh_token: bool | None = attrs.field(default=None, repr=_hidden)
+    include_refresh_token: bool | None = attrs.field(default=None, repr=hidden)
 
 
 @attrs.frozen(kw_only=True)
@@ -766,7 +937,7 @@ class MembersOAuthProvidersMicrosoftRequest:
 
     organization_id: str
     member_id: str
-    include_refresh_token: bool | None = attrs.field(default=None, repr=_hidden)
+    include_refresh_token: bool | None = attrs.field(default=None, repr=hidden)
 
 
 @attrs.frozen(kw_only=True)
@@ -780,14 +951,17 @@ class MembersOAuthProvidersSlackRequest:
 __all__ = [
     "ConnectedAppsRequest",
     "ConnectedAppsRequestOptions",
+    "ConnectedAppsRequestOptionsDict",
     "ConnectedAppsResponse",
     "CreateRequest",
     "CreateResponse",
     "DeleteExternalIdRequestOptions",
+    "DeleteExternalIdRequestOptionsDict",
     "DeleteExternalIdResponse",
     "DeleteResponse",
     "GetConnectedAppRequest",
     "GetConnectedAppRequestOptions",
+    "GetConnectedAppRequestOptionsDict",
     "GetConnectedAppResponse",
     "GetRequest",
     "GetResponse",
@@ -801,14 +975,18 @@ __all__ = [
     "MembersDangerouslyGetRequest",
     "MembersDeleteExternalIdResponse",
     "MembersDeleteMFAPhoneNumberRequestOptions",
+    "MembersDeleteMFAPhoneNumberRequestOptionsDict",
     "MembersDeleteMFAPhoneNumberResponse",
     "MembersDeletePasswordRequestOptions",
+    "MembersDeletePasswordRequestOptionsDict",
     "MembersDeletePasswordResponse",
     "MembersDeleteResponse",
     "MembersDeleteTOTPRequestOptions",
+    "MembersDeleteTOTPRequestOptionsDict",
     "MembersDeleteTOTPResponse",
     "MembersGetConnectedAppsRequest",
     "MembersGetConnectedAppsRequestOptions",
+    "MembersGetConnectedAppsRequestOptionsDict",
     "MembersGetConnectedAppsResponse",
     "MembersGetRequest",
     "MembersGetResponse",
@@ -826,17 +1004,21 @@ __all__ = [
     "MembersOIDCProvidersResponse",
     "MembersReactivateRequest",
     "MembersReactivateRequestOptions",
+    "MembersReactivateRequestOptionsDict",
     "MembersReactivateResponse",
     "MembersSearchRequest",
     "MembersSearchRequestOptions",
+    "MembersSearchRequestOptionsDict",
     "MembersSearchResponse",
     "MembersStartEmailUpdateRequest",
     "MembersStartEmailUpdateRequestDeliveryMethod",
     "MembersStartEmailUpdateRequestLocale",
     "MembersStartEmailUpdateRequestOptions",
+    "MembersStartEmailUpdateRequestOptionsDict",
     "MembersStartEmailUpdateResponse",
     "MembersUnlinkRetiredEmailRequest",
     "MembersUnlinkRetiredEmailRequestOptions",
+    "MembersUnlinkRetiredEmailRequestOptionsDict",
     "MembersUnlinkRetiredEmailResponse",
     "MembersUpdateRequest",
     "MembersUpdateResponse",
@@ -846,6 +1028,7 @@ __all__ = [
     "OrganizationConnectedApp",
     "OrganizationConnectedAppActiveMember",
     "SearchQuery",
+    "SearchQueryDict",
     "SearchQueryOperator",
     "SearchRequest",
     "SearchResponse",

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import (
     DiscoveredOrganization,
     LoginOrSignupRequestLocale,
@@ -29,7 +29,7 @@ from stytch_async.common.types.entities import (
 )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class EmailAuthenticateResponse:
     """What ``otps.email.authenticate`` returns."""
 
@@ -39,10 +39,10 @@ class EmailAuthenticateResponse:
     method_id: str
     organization_id: str
     member: Member
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     organization: Organization
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     member_authenticated: bool
     member_session: MemberSession | None = None
     mfa_required: MfaRequired | None = None
@@ -50,28 +50,34 @@ class EmailAuthenticateResponse:
     member_device: DeviceInfo | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailDiscoveryAuthenticateResponse:
     """What ``otps.email.discovery.authenticate`` returns."""
 
     request_id: str
     status_code: int
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     email_address: str
     discovered_organizations: list[DiscoveredOrganization]
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailDiscoverySendResponse:
     """What ``otps.email.discovery.send`` returns."""
 
     request_id: str
     status_code: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailLoginOrSignupResponse:
     """What ``otps.email.login_or_signup`` returns."""
 
@@ -82,8 +88,10 @@ class EmailLoginOrSignupResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SMSAuthenticateResponse:
     """What ``otps.sms.authenticate`` returns."""
 
@@ -92,13 +100,15 @@ class SMSAuthenticateResponse:
     member_id: str
     member: Member
     organization: Organization
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     member_session: MemberSession | None = None
     member_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SMSSendResponse:
     """What ``otps.sms.send`` returns."""
 
@@ -108,6 +118,8 @@ class SMSSendResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
+
 
 @attrs.frozen(kw_only=True)
 class EmailAuthenticateRequest:
@@ -115,10 +127,10 @@ class EmailAuthenticateRequest:
 
     organization_id: str
     email_address: str
-    code: str = attrs.field(repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
-    intermediate_session_token: str | None = attrs.field(default=None, repr=_hidden)
+    code: str = attrs.field(repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
+    intermediate_session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     locale: MagicLinksAuthenticateRequestLocale | str | None = None
@@ -143,7 +155,7 @@ class EmailDiscoveryAuthenticateRequest:
     """What ``otps.email.discovery.authenticate`` sends."""
 
     email_address: str
-    code: str = attrs.field(repr=_hidden)
+    code: str = attrs.field(repr=hidden)
 
 
 @attrs.frozen(kw_only=True)
@@ -162,10 +174,10 @@ class SMSAuthenticateRequest:
 
     organization_id: str
     member_id: str
-    code: str = attrs.field(repr=_hidden)
-    intermediate_session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    code: str = attrs.field(repr=hidden)
+    intermediate_session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     set_mfa_enrollment: str | None = None
@@ -181,9 +193,9 @@ class SMSSendRequest:
     member_id: str
     mfa_phone_number: str | None = None
     locale: OTPSMSSendRequestLocale | str | None = None
-    intermediate_session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    intermediate_session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
 
 
 __all__ = [

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import (
     Authorization,
     DiscoveredOrganization,
@@ -37,14 +37,22 @@ from stytch_async.common.types.entities import (
 ResetRequestLocale = Literal["en", "es", "pt-br", "fr"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class EmailRequireResetRequestOptions:
     """The ``RequireResetRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class EmailRequireResetRequestOptionsDict(TypedDict, total=False):
+    """``EmailRequireResetRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class LudsFeedback:
     """The ``LudsFeedback`` object of Stytch's API."""
 
@@ -55,16 +63,20 @@ class LudsFeedback:
     missing_complexity: int
     missing_characters: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ZxcvbnFeedback:
     """The ``ZxcvbnFeedback`` object of Stytch's API."""
 
     warning: str
     suggestions: list[str]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``passwords.authenticate`` returns."""
 
@@ -73,10 +85,10 @@ class AuthenticateResponse:
     member_id: str
     organization_id: str
     member: Member
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     organization: Organization
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     member_authenticated: bool
     member_session: MemberSession | None = None
     mfa_required: MfaRequired | None = None
@@ -84,40 +96,48 @@ class AuthenticateResponse:
     member_device: DeviceInfo | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DiscoveryAuthenticateResponse:
     """What ``passwords.discovery.authenticate`` returns."""
 
     request_id: str
     status_code: int
     email_address: str
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     discovered_organizations: list[DiscoveredOrganization]
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DiscoveryEmailResetResponse:
     """What ``passwords.discovery.email.reset`` returns."""
 
     request_id: str
     status_code: int
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     email_address: str
     discovered_organizations: list[DiscoveredOrganization]
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DiscoveryEmailResetStartResponse:
     """What ``passwords.discovery.email.reset_start`` returns."""
 
     request_id: str
     status_code: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailRequireResetResponse:
     """What ``passwords.email.require_reset`` returns."""
 
@@ -127,8 +147,10 @@ class EmailRequireResetResponse:
     member: Member | None = None
     organization: Organization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailResetResponse:
     """What ``passwords.email.reset`` returns."""
 
@@ -138,10 +160,10 @@ class EmailResetResponse:
     member_email_id: str
     organization_id: str
     member: Member
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     organization: Organization
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     member_authenticated: bool
     member_session: MemberSession | None = None
     mfa_required: MfaRequired | None = None
@@ -149,8 +171,10 @@ class EmailResetResponse:
     member_device: DeviceInfo | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailResetStartResponse:
     """What ``passwords.email.reset_start`` returns."""
 
@@ -160,8 +184,10 @@ class EmailResetStartResponse:
     member_email_id: str
     member: Member
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ExistingPasswordResetResponse:
     """What ``passwords.existing_password.reset`` returns."""
 
@@ -169,10 +195,10 @@ class ExistingPasswordResetResponse:
     status_code: int
     member_id: str
     member: Member
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     organization: Organization
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     member_authenticated: bool
     member_session: MemberSession | None = None
     mfa_required: MfaRequired | None = None
@@ -180,8 +206,10 @@ class ExistingPasswordResetResponse:
     member_device: DeviceInfo | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MigrateResponse:
     """What ``passwords.migrate`` returns."""
 
@@ -192,8 +220,10 @@ class MigrateResponse:
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SessionsResetResponse:
     """What ``passwords.sessions.reset`` returns."""
 
@@ -202,29 +232,33 @@ class SessionsResetResponse:
     member_id: str
     member: Member
     organization: Organization
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     member_authenticated: bool
     member_session: MemberSession | None = None
     mfa_required: MfaRequired | None = None
     member_device: DeviceInfo | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class StrengthCheckResponse:
     """What ``passwords.strength_check`` returns."""
 
     request_id: str
     status_code: int
-    valid_password: bool = attrs.field(repr=_hidden)
+    valid_password: bool = attrs.field(repr=hidden)
     score: int
-    breached_password: bool = attrs.field(repr=_hidden)
+    breached_password: bool = attrs.field(repr=hidden)
     strength_policy: str
     breach_detection_on_create: bool
     luds_feedback: LudsFeedback | None = None
     zxcvbn_feedback: ZxcvbnFeedback | None = None
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -233,13 +267,13 @@ class AuthenticateRequest:
 
     organization_id: str
     email_address: str
-    password: str = attrs.field(repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    password: str = attrs.field(repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     locale: MagicLinksAuthenticateRequestLocale | str | None = None
-    intermediate_session_token: str | None = attrs.field(default=None, repr=_hidden)
+    intermediate_session_token: str | None = attrs.field(default=None, repr=hidden)
     telemetry_id: str | None = None
 
 
@@ -271,7 +305,7 @@ class MigrateRequest:
 class StrengthCheckRequest:
     """What ``passwords.strength_check`` sends."""
 
-    password: str = attrs.field(repr=_hidden)
+    password: str = attrs.field(repr=hidden)
     email_address: str | None = None
 
 
@@ -280,16 +314,16 @@ class DiscoveryAuthenticateRequest:
     """What ``passwords.discovery.authenticate`` sends."""
 
     email_address: str
-    password: str = attrs.field(repr=_hidden)
+    password: str = attrs.field(repr=hidden)
 
 
 @attrs.frozen(kw_only=True)
 class DiscoveryEmailResetRequest:
     """What ``passwords.discovery.email.reset`` sends."""
 
-    password_reset_token: str = attrs.field(repr=_hidden)
-    password: str = attrs.field(repr=_hidden)
-    pkce_code_verifier: str | None = attrs.field(default=None, repr=_hidden)
+    password_reset_token: str = attrs.field(repr=hidden)
+    password: str = attrs.field(repr=hidden)
+    pkce_code_verifier: str | None = attrs.field(default=None, repr=hidden)
 
 
 @attrs.frozen(kw_only=True)
@@ -319,15 +353,15 @@ class EmailRequireResetRequest:
 class EmailResetRequest:
     """What ``passwords.email.reset`` sends."""
 
-    password_reset_token: str = attrs.field(repr=_hidden)
-    password: str = attrs.field(repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    password_reset_token: str = attrs.field(repr=hidden)
+    password: str = attrs.field(repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
-    code_verifier: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
+    code_verifier: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     locale: ResetRequestLocale | str | None = None
-    intermediate_session_token: str | None = attrs.field(default=None, repr=_hidden)
+    intermediate_session_token: str | None = attrs.field(default=None, repr=hidden)
     telemetry_id: str | None = None
 
 
@@ -351,12 +385,12 @@ class ExistingPasswordResetRequest:
     """What ``passwords.existing_password.reset`` sends."""
 
     email_address: str
-    existing_password: str = attrs.field(repr=_hidden)
-    new_password: str = attrs.field(repr=_hidden)
+    existing_password: str = attrs.field(repr=hidden)
+    new_password: str = attrs.field(repr=hidden)
     organization_id: str
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     locale: ResetRequestLocale | str | None = None
     telemetry_id: str | None = None
@@ -367,9 +401,9 @@ class SessionsResetRequest:
     """What ``passwords.sessions.reset`` sends."""
 
     organization_id: str
-    password: str = attrs.field(repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    password: str = attrs.field(repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     locale: ResetRequestLocale | str | None = None
@@ -387,6 +421,7 @@ __all__ = [
     "DiscoveryEmailResetStartResponse",
     "EmailRequireResetRequest",
     "EmailRequireResetRequestOptions",
+    "EmailRequireResetRequestOptionsDict",
     "EmailRequireResetResponse",
     "EmailResetRequest",
     "EmailResetResponse",

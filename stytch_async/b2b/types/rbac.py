@@ -5,22 +5,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
 
 import attrs
 
+from stytch_async._core.reprs import compact_repr
 from stytch_async.common.types.entities import Policy, PolicyRole
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OrgPolicy:
     """The ``OrgPolicy`` object of Stytch's API."""
 
     roles: list[PolicyRole]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _OrgPolicyDictRequired(TypedDict):
+    roles: Sequence[PolicyRole]
+
+
+class OrgPolicyDict(_OrgPolicyDictRequired, total=False):
+    """``OrgPolicy`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class OrganizationsGetOrgPolicyResponse:
     """What ``rbac.organizations.get_org_policy`` returns."""
 
@@ -28,8 +39,10 @@ class OrganizationsGetOrgPolicyResponse:
     status_code: int
     org_policy: OrgPolicy
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class OrganizationsSetOrgPolicyResponse:
     """What ``rbac.organizations.set_org_policy`` returns."""
 
@@ -37,14 +50,18 @@ class OrganizationsSetOrgPolicyResponse:
     status_code: int
     org_policy: OrgPolicy
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class PolicyResponse:
     """What ``rbac.policy`` returns."""
 
     request_id: str
     status_code: int
     policy: Policy | None = None
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -64,6 +81,7 @@ class OrganizationsSetOrgPolicyRequest:
 
 __all__ = [
     "OrgPolicy",
+    "OrgPolicyDict",
     "OrganizationsGetOrgPolicyRequest",
     "OrganizationsGetOrgPolicyResponse",
     "OrganizationsSetOrgPolicyRequest",

@@ -10,12 +10,12 @@ from typing import Any
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import Member, MemberSession, Organization
 from stytch_async.common.types.entities import DeviceInfo
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class GetResponse:
     """What ``recovery_codes.get`` returns."""
 
@@ -24,10 +24,12 @@ class GetResponse:
     member_id: str
     member: Member
     organization: Organization
-    recovery_codes: list[str] = attrs.field(repr=_hidden)
+    recovery_codes: list[str] = attrs.field(repr=hidden)
+
+    __repr__ = compact_repr
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RecoverResponse:
     """What ``recovery_codes.recover`` returns."""
 
@@ -36,14 +38,16 @@ class RecoverResponse:
     member_id: str
     member: Member
     organization: Organization
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     recovery_codes_remaining: int
     member_session: MemberSession | None = None
     member_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RotateResponse:
     """What ``recovery_codes.rotate`` returns."""
 
@@ -52,7 +56,9 @@ class RotateResponse:
     member_id: str
     member: Member
     organization: Organization
-    recovery_codes: list[str] = attrs.field(repr=_hidden)
+    recovery_codes: list[str] = attrs.field(repr=hidden)
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -69,10 +75,10 @@ class RecoverRequest:
 
     organization_id: str
     member_id: str
-    recovery_code: str = attrs.field(repr=_hidden)
-    intermediate_session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    recovery_code: str = attrs.field(repr=hidden)
+    intermediate_session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None

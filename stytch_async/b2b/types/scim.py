@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import Authorization
 
 ConnectionCreateRequestIdentityProvider = Literal[
@@ -38,42 +38,82 @@ ConnectionUpdateRequestIdentityProvider = Literal[
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionGetGroupsRequestOptions:
     """The ``GetGroupsRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class ConnectionGetGroupsRequestOptionsDict(TypedDict, total=False):
+    """``ConnectionGetGroupsRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionGetRequestOptions:
     """The ``GetRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class ConnectionGetRequestOptionsDict(TypedDict, total=False):
+    """``ConnectionGetRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionRotateCancelRequestOptions:
     """The ``RotateCancelRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class ConnectionRotateCancelRequestOptionsDict(TypedDict, total=False):
+    """``ConnectionRotateCancelRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionRotateCompleteRequestOptions:
     """The ``RotateCompleteRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class ConnectionRotateCompleteRequestOptionsDict(TypedDict, total=False):
+    """``ConnectionRotateCompleteRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionRotateStartRequestOptions:
     """The ``RotateStartRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class ConnectionRotateStartRequestOptionsDict(TypedDict, total=False):
+    """``ConnectionRotateStartRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class SCIMConnection:
     """The ``SCIMConnection`` object of Stytch's API."""
 
@@ -89,8 +129,10 @@ class SCIMConnection:
     bearer_token_expires_at: datetime | None = None
     next_bearer_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SCIMConnectionWithNextToken:
     """The ``SCIMConnectionWithNextToken`` object of Stytch's API."""
 
@@ -101,13 +143,15 @@ class SCIMConnectionWithNextToken:
     base_url: str
     identity_provider: str
     bearer_token_last_four: str
-    next_bearer_token: str = attrs.field(repr=_hidden)
+    next_bearer_token: str = attrs.field(repr=hidden)
     scim_group_implicit_role_assignments: list[SCIMGroupImplicitRoleAssignments]
     bearer_token_expires_at: datetime | None = None
     next_bearer_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SCIMConnectionWithToken:
     """The ``SCIMConnectionWithToken`` object of Stytch's API."""
 
@@ -117,12 +161,14 @@ class SCIMConnectionWithToken:
     display_name: str
     identity_provider: str
     base_url: str
-    bearer_token: str = attrs.field(repr=_hidden)
+    bearer_token: str = attrs.field(repr=hidden)
     scim_group_implicit_role_assignments: list[SCIMGroupImplicitRoleAssignments]
     bearer_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SCIMGroup:
     """The ``SCIMGroup`` object of Stytch's API."""
 
@@ -131,8 +177,10 @@ class SCIMGroup:
     organization_id: str
     connection_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SCIMGroupImplicitRoleAssignments:
     """The ``SCIMGroupImplicitRoleAssignments`` object of Stytch's API."""
 
@@ -140,8 +188,20 @@ class SCIMGroupImplicitRoleAssignments:
     group_id: str
     group_name: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _SCIMGroupImplicitRoleAssignmentsDictRequired(TypedDict):
+    role_id: str
+    group_id: str
+    group_name: str
+
+
+class SCIMGroupImplicitRoleAssignmentsDict(_SCIMGroupImplicitRoleAssignmentsDictRequired, total=False):
+    """``SCIMGroupImplicitRoleAssignments`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionCreateResponse:
     """What ``scim.connection.create`` returns."""
 
@@ -149,8 +209,10 @@ class ConnectionCreateResponse:
     status_code: int
     connection: SCIMConnectionWithToken | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionDeleteResponse:
     """What ``scim.connection.delete`` returns."""
 
@@ -158,8 +220,10 @@ class ConnectionDeleteResponse:
     status_code: int
     connection_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionGetGroupsResponse:
     """What ``scim.connection.get_groups`` returns."""
 
@@ -168,8 +232,10 @@ class ConnectionGetGroupsResponse:
     scim_groups: list[SCIMGroup]
     next_cursor: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionGetResponse:
     """What ``scim.connection.get`` returns."""
 
@@ -177,8 +243,10 @@ class ConnectionGetResponse:
     status_code: int
     connection: SCIMConnection | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionRotateCancelResponse:
     """What ``scim.connection.rotate_cancel`` returns."""
 
@@ -186,8 +254,10 @@ class ConnectionRotateCancelResponse:
     status_code: int
     connection: SCIMConnection | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionRotateCompleteResponse:
     """What ``scim.connection.rotate_complete`` returns."""
 
@@ -195,8 +265,10 @@ class ConnectionRotateCompleteResponse:
     status_code: int
     connection: SCIMConnection | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionRotateStartResponse:
     """What ``scim.connection.rotate_start`` returns."""
 
@@ -204,14 +276,18 @@ class ConnectionRotateStartResponse:
     status_code: int
     connection: SCIMConnectionWithNextToken | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionUpdateResponse:
     """What ``scim.connection.update`` returns."""
 
     request_id: str
     status_code: int
     connection: SCIMConnection | None = None
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -284,18 +360,23 @@ __all__ = [
     "ConnectionDeleteResponse",
     "ConnectionGetGroupsRequest",
     "ConnectionGetGroupsRequestOptions",
+    "ConnectionGetGroupsRequestOptionsDict",
     "ConnectionGetGroupsResponse",
     "ConnectionGetRequest",
     "ConnectionGetRequestOptions",
+    "ConnectionGetRequestOptionsDict",
     "ConnectionGetResponse",
     "ConnectionRotateCancelRequest",
     "ConnectionRotateCancelRequestOptions",
+    "ConnectionRotateCancelRequestOptionsDict",
     "ConnectionRotateCancelResponse",
     "ConnectionRotateCompleteRequest",
     "ConnectionRotateCompleteRequestOptions",
+    "ConnectionRotateCompleteRequestOptionsDict",
     "ConnectionRotateCompleteResponse",
     "ConnectionRotateStartRequest",
     "ConnectionRotateStartRequestOptions",
+    "ConnectionRotateStartRequestOptionsDict",
     "ConnectionRotateStartResponse",
     "ConnectionUpdateRequest",
     "ConnectionUpdateRequestIdentityProvider",
@@ -305,4 +386,5 @@ __all__ = [
     "SCIMConnectionWithToken",
     "SCIMGroup",
     "SCIMGroupImplicitRoleAssignments",
+    "SCIMGroupImplicitRoleAssignmentsDict",
 ]

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import (
     ExchangeRequestLocale,
     Member,
@@ -23,7 +23,7 @@ from stytch_async.b2b.types.entities import (
 from stytch_async.common.types.entities import JWK, AuthorizationVerdict, DeviceInfo
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AuthorizationCheck:
     """The ``AuthorizationCheck`` object of Stytch's API."""
 
@@ -31,8 +31,20 @@ class AuthorizationCheck:
     resource_id: str
     action: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _AuthorizationCheckDictRequired(TypedDict):
+    organization_id: str
+    resource_id: str
+    action: str
+
+
+class AuthorizationCheckDict(_AuthorizationCheckDictRequired, total=False):
+    """``AuthorizationCheck`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class AttestResponse:
     """What ``sessions.attest`` returns."""
 
@@ -40,63 +52,71 @@ class AttestResponse:
     status_code: int
     member_id: str
     member_session: MemberSession
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     member: Member
     organization: Organization
     member_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``sessions.authenticate`` returns."""
 
     request_id: str
     status_code: int
     member_session: MemberSession
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     member: Member
     organization: Organization
     verdict: AuthorizationVerdict | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ExchangeAccessTokenResponse:
     """What ``sessions.exchange_access_token`` returns."""
 
     request_id: str
     status_code: int
     member_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     member: Member
     organization: Organization
     member_session: MemberSession | None = None
     member_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ExchangeResponse:
     """What ``sessions.exchange`` returns."""
 
     request_id: str
     status_code: int
     member_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     member: Member
     organization: Organization
     member_authenticated: bool
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     member_session: MemberSession | None = None
     mfa_required: MfaRequired | None = None
     primary_required: PrimaryRequired | None = None
     member_device: DeviceInfo | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GetJWKSResponse:
     """What ``sessions.get_jwks`` returns."""
 
@@ -104,8 +124,10 @@ class GetJWKSResponse:
     status_code: int
     keys: list[JWK]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GetResponse:
     """What ``sessions.get`` returns."""
 
@@ -113,27 +135,33 @@ class GetResponse:
     status_code: int
     member_sessions: list[MemberSession]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MigrateResponse:
     """What ``sessions.migrate`` returns."""
 
     request_id: str
     status_code: int
     member_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     member: Member
     organization: Organization
     member_session: MemberSession | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RevokeResponse:
     """What ``sessions.revoke`` returns."""
 
     request_id: str
     status_code: int
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -141,12 +169,12 @@ class AttestRequest:
     """What ``sessions.attest`` sends."""
 
     profile_id: str
-    token: str = attrs.field(repr=_hidden)
+    token: str = attrs.field(repr=hidden)
     organization_id: str | None = None
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     telemetry_id: str | None = None
 
 
@@ -154,9 +182,9 @@ class AttestRequest:
 class AuthenticateRequest:
     """What ``sessions.authenticate`` sends."""
 
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None
 
@@ -166,8 +194,8 @@ class ExchangeRequest:
     """What ``sessions.exchange`` sends."""
 
     organization_id: str
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     locale: ExchangeRequestLocale | str | None = None
@@ -178,7 +206,7 @@ class ExchangeRequest:
 class ExchangeAccessTokenRequest:
     """What ``sessions.exchange_access_token`` sends."""
 
-    access_token: str = attrs.field(repr=_hidden)
+    access_token: str = attrs.field(repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None
@@ -203,7 +231,7 @@ class GetJWKSRequest:
 class MigrateRequest:
     """What ``sessions.migrate`` sends."""
 
-    session_token: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
     organization_id: str
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
@@ -214,8 +242,8 @@ class RevokeRequest:
     """What ``sessions.revoke`` sends."""
 
     member_session_id: str | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     member_id: str | None = None
 
 
@@ -225,6 +253,7 @@ __all__ = [
     "AuthenticateRequest",
     "AuthenticateResponse",
     "AuthorizationCheck",
+    "AuthorizationCheckDict",
     "ExchangeAccessTokenRequest",
     "ExchangeAccessTokenResponse",
     "ExchangeRequest",

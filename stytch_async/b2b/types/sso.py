@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import (
     Authorization,
     Member,
@@ -61,7 +61,7 @@ UpdateConnectionRequestIdentityProvider = Literal[
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Connection:
     """The ``Connection`` object of Stytch's API."""
 
@@ -74,29 +74,57 @@ class Connection:
     external_connection_implicit_role_assignments: list[ConnectionImplicitRoleAssignment]
     external_group_implicit_role_assignments: list[GroupImplicitRoleAssignment]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectionImplicitRoleAssignment:
     """The ``ConnectionImplicitRoleAssignment`` object of Stytch's API."""
 
     role_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _ConnectionImplicitRoleAssignmentDictRequired(TypedDict):
+    role_id: str
+
+
+class ConnectionImplicitRoleAssignmentDict(_ConnectionImplicitRoleAssignmentDictRequired, total=False):
+    """``ConnectionImplicitRoleAssignment`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class CreateConnectionRequestOptions:
     """The ``CreateConnectionRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class CreateConnectionRequestOptionsDict(TypedDict, total=False):
+    """``CreateConnectionRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteConnectionRequestOptions:
     """The ``DeleteConnectionRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class DeleteConnectionRequestOptionsDict(TypedDict, total=False):
+    """``DeleteConnectionRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class EncryptionPrivateKey:
     """The ``EncryptionPrivateKey`` object of Stytch's API."""
 
@@ -104,23 +132,44 @@ class EncryptionPrivateKey:
     private_key: str
     created_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GetConnectionsRequestOptions:
     """The ``GetConnectionsRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class GetConnectionsRequestOptionsDict(TypedDict, total=False):
+    """``GetConnectionsRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class GroupImplicitRoleAssignment:
     """The ``GroupImplicitRoleAssignment`` object of Stytch's API."""
 
     role_id: str
     group: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _GroupImplicitRoleAssignmentDictRequired(TypedDict):
+    role_id: str
+    group: str
+
+
+class GroupImplicitRoleAssignmentDict(_GroupImplicitRoleAssignmentDictRequired, total=False):
+    """``GroupImplicitRoleAssignment`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class OIDCConnection:
     """The ``OIDCConnection`` object of Stytch's API."""
 
@@ -130,7 +179,7 @@ class OIDCConnection:
     display_name: str
     redirect_url: str
     client_id: str
-    client_secret: str = attrs.field(repr=_hidden)
+    client_secret: str = attrs.field(repr=hidden)
     issuer: str
     authorization_url: str
     token_url: str
@@ -140,8 +189,10 @@ class OIDCConnection:
     custom_scopes: str
     attribute_mapping: dict[str, Any] | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SAMLConnection:
     """The ``SAMLConnection`` object of Stytch's API."""
 
@@ -166,44 +217,93 @@ class SAMLConnection:
     allow_gateway_callback: bool
     attribute_mapping: dict[str, Any] | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SAMLConnectionImplicitRoleAssignment:
     """The ``SAMLConnectionImplicitRoleAssignment`` object of Stytch's API."""
 
     role_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _SAMLConnectionImplicitRoleAssignmentDictRequired(TypedDict):
+    role_id: str
+
+
+class SAMLConnectionImplicitRoleAssignmentDict(
+    _SAMLConnectionImplicitRoleAssignmentDictRequired, total=False
+):
+    """``SAMLConnectionImplicitRoleAssignment`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class SAMLDeleteEncryptionPrivateKeyRequestOptions:
     """The ``DeleteEncryptionPrivateKeyRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class SAMLDeleteEncryptionPrivateKeyRequestOptionsDict(TypedDict, total=False):
+    """``SAMLDeleteEncryptionPrivateKeyRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class SAMLDeleteVerificationCertificateRequestOptions:
     """The ``DeleteVerificationCertificateRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class SAMLDeleteVerificationCertificateRequestOptionsDict(TypedDict, total=False):
+    """``SAMLDeleteVerificationCertificateRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class SAMLGroupImplicitRoleAssignment:
     """The ``SAMLGroupImplicitRoleAssignment`` object of Stytch's API."""
 
     role_id: str
     group: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _SAMLGroupImplicitRoleAssignmentDictRequired(TypedDict):
+    role_id: str
+    group: str
+
+
+class SAMLGroupImplicitRoleAssignmentDict(_SAMLGroupImplicitRoleAssignmentDictRequired, total=False):
+    """``SAMLGroupImplicitRoleAssignment`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class SAMLUpdateByURLRequestOptions:
     """The ``UpdateByURLRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class SAMLUpdateByURLRequestOptionsDict(TypedDict, total=False):
+    """``SAMLUpdateByURLRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class SSOX509Certificate:
     """The ``X509Certificate`` object of Stytch's API."""
 
@@ -214,15 +314,25 @@ class SSOX509Certificate:
     expires_at: datetime | None = None
     updated_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class UpdateConnectionRequestOptions:
     """The ``UpdateConnectionRequestOptions`` object of Stytch's API."""
 
     authorization: Authorization | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class UpdateConnectionRequestOptionsDict(TypedDict, total=False):
+    """``UpdateConnectionRequestOptions`` as a plain mapping: the same keys, checked by type checkers."""
+
+    authorization: Authorization | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``sso.authenticate`` returns."""
 
@@ -231,11 +341,11 @@ class AuthenticateResponse:
     member_id: str
     organization_id: str
     member: Member
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     reset_session: bool
     organization: Organization
-    intermediate_session_token: str = attrs.field(repr=_hidden)
+    intermediate_session_token: str = attrs.field(repr=hidden)
     member_authenticated: bool
     member_session: MemberSession | None = None
     mfa_required: MfaRequired | None = None
@@ -243,8 +353,10 @@ class AuthenticateResponse:
     member_device: DeviceInfo | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteConnectionResponse:
     """What ``sso.delete_connection`` returns."""
 
@@ -252,8 +364,10 @@ class DeleteConnectionResponse:
     status_code: int
     connection_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ExternalCreateConnectionResponse:
     """What ``sso.external.create_connection`` returns."""
 
@@ -261,8 +375,10 @@ class ExternalCreateConnectionResponse:
     status_code: int
     connection: Connection | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ExternalUpdateConnectionResponse:
     """What ``sso.external.update_connection`` returns."""
 
@@ -270,8 +386,10 @@ class ExternalUpdateConnectionResponse:
     status_code: int
     connection: Connection | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GetConnectionsResponse:
     """What ``sso.get_connections`` returns."""
 
@@ -281,8 +399,10 @@ class GetConnectionsResponse:
     oidc_connections: list[OIDCConnection]
     external_connections: list[Connection]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class OIDCCreateConnectionResponse:
     """What ``sso.oidc.create_connection`` returns."""
 
@@ -290,8 +410,10 @@ class OIDCCreateConnectionResponse:
     status_code: int
     connection: OIDCConnection | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class OIDCUpdateConnectionResponse:
     """What ``sso.oidc.update_connection`` returns."""
 
@@ -300,8 +422,10 @@ class OIDCUpdateConnectionResponse:
     connection: OIDCConnection | None = None
     warning: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SAMLCreateConnectionResponse:
     """What ``sso.saml.create_connection`` returns."""
 
@@ -309,8 +433,10 @@ class SAMLCreateConnectionResponse:
     status_code: int
     connection: SAMLConnection | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SAMLDeleteEncryptionPrivateKeyResponse:
     """What ``sso.saml.delete_encryption_private_key`` returns."""
 
@@ -318,8 +444,10 @@ class SAMLDeleteEncryptionPrivateKeyResponse:
     status_code: int
     private_key_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SAMLDeleteVerificationCertificateResponse:
     """What ``sso.saml.delete_verification_certificate`` returns."""
 
@@ -327,8 +455,10 @@ class SAMLDeleteVerificationCertificateResponse:
     status_code: int
     certificate_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SAMLUpdateByURLResponse:
     """What ``sso.saml.update_by_url`` returns."""
 
@@ -336,8 +466,10 @@ class SAMLUpdateByURLResponse:
     status_code: int
     connection: SAMLConnection | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SAMLUpdateConnectionResponse:
     """What ``sso.saml.update_connection`` returns."""
 
@@ -345,19 +477,21 @@ class SAMLUpdateConnectionResponse:
     status_code: int
     connection: SAMLConnection | None = None
 
+    __repr__ = compact_repr
+
 
 @attrs.frozen(kw_only=True)
 class AuthenticateRequest:
     """What ``sso.authenticate`` sends."""
 
-    sso_token: str = attrs.field(repr=_hidden)
-    pkce_code_verifier: str | None = attrs.field(default=None, repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    sso_token: str = attrs.field(repr=hidden)
+    pkce_code_verifier: str | None = attrs.field(default=None, repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     locale: OAuthAuthenticateRequestLocale | str | None = None
-    intermediate_session_token: str | None = attrs.field(default=None, repr=_hidden)
+    intermediate_session_token: str | None = attrs.field(default=None, repr=hidden)
     telemetry_id: str | None = None
 
 
@@ -416,7 +550,7 @@ class OIDCUpdateConnectionRequest:
     connection_id: str
     display_name: str | None = None
     client_id: str | None = None
-    client_secret: str | None = attrs.field(default=None, repr=_hidden)
+    client_secret: str | None = attrs.field(default=None, repr=hidden)
     issuer: str | None = None
     authorization_url: str | None = None
     token_url: str | None = None
@@ -477,9 +611,12 @@ __all__ = [
     "AuthenticateResponse",
     "Connection",
     "ConnectionImplicitRoleAssignment",
+    "ConnectionImplicitRoleAssignmentDict",
     "CreateConnectionRequestIdentityProvider",
     "CreateConnectionRequestOptions",
+    "CreateConnectionRequestOptionsDict",
     "DeleteConnectionRequestOptions",
+    "DeleteConnectionRequestOptionsDict",
     "DeleteConnectionResponse",
     "EncryptionPrivateKey",
     "ExternalCreateConnectionRequest",
@@ -488,8 +625,10 @@ __all__ = [
     "ExternalUpdateConnectionResponse",
     "GetConnectionsRequest",
     "GetConnectionsRequestOptions",
+    "GetConnectionsRequestOptionsDict",
     "GetConnectionsResponse",
     "GroupImplicitRoleAssignment",
+    "GroupImplicitRoleAssignmentDict",
     "OIDCConnection",
     "OIDCCreateConnectionRequest",
     "OIDCCreateConnectionResponse",
@@ -497,14 +636,19 @@ __all__ = [
     "OIDCUpdateConnectionResponse",
     "SAMLConnection",
     "SAMLConnectionImplicitRoleAssignment",
+    "SAMLConnectionImplicitRoleAssignmentDict",
     "SAMLCreateConnectionRequest",
     "SAMLCreateConnectionResponse",
     "SAMLDeleteEncryptionPrivateKeyRequestOptions",
+    "SAMLDeleteEncryptionPrivateKeyRequestOptionsDict",
     "SAMLDeleteEncryptionPrivateKeyResponse",
     "SAMLDeleteVerificationCertificateRequestOptions",
+    "SAMLDeleteVerificationCertificateRequestOptionsDict",
     "SAMLDeleteVerificationCertificateResponse",
     "SAMLGroupImplicitRoleAssignment",
+    "SAMLGroupImplicitRoleAssignmentDict",
     "SAMLUpdateByURLRequestOptions",
+    "SAMLUpdateByURLRequestOptionsDict",
     "SAMLUpdateByURLResponse",
     "SAMLUpdateByUrlRequest",
     "SAMLUpdateConnectionRequest",
@@ -512,4 +656,5 @@ __all__ = [
     "SSOX509Certificate",
     "UpdateConnectionRequestIdentityProvider",
     "UpdateConnectionRequestOptions",
+    "UpdateConnectionRequestOptionsDict",
 ]

@@ -10,12 +10,12 @@ from typing import Any
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.b2b.types.entities import Member, MemberSession, Organization
 from stytch_async.common.types.entities import DeviceInfo
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``totps.authenticate`` returns."""
 
@@ -24,13 +24,15 @@ class AuthenticateResponse:
     member_id: str
     member: Member
     organization: Organization
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     member_session: MemberSession | None = None
     member_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class CreateResponse:
     """What ``totps.create`` returns."""
 
@@ -38,14 +40,16 @@ class CreateResponse:
     status_code: int
     member_id: str
     totp_registration_id: str
-    secret: str = attrs.field(repr=_hidden)
-    qr_code: str = attrs.field(repr=_hidden)
-    recovery_codes: list[str] = attrs.field(repr=_hidden)
+    secret: str = attrs.field(repr=hidden)
+    qr_code: str = attrs.field(repr=hidden)
+    recovery_codes: list[str] = attrs.field(repr=hidden)
     member: Member
     organization: Organization
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MigrateResponse:
     """What ``totps.migrate`` returns."""
 
@@ -55,7 +59,9 @@ class MigrateResponse:
     member: Member
     organization: Organization
     totp_registration_id: str
-    recovery_codes: list[str] = attrs.field(repr=_hidden)
+    recovery_codes: list[str] = attrs.field(repr=hidden)
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -64,10 +70,10 @@ class AuthenticateRequest:
 
     organization_id: str
     member_id: str
-    code: str = attrs.field(repr=_hidden)
-    intermediate_session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    code: str = attrs.field(repr=hidden)
+    intermediate_session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     set_mfa_enrollment: str | None = None
@@ -82,9 +88,9 @@ class CreateRequest:
     organization_id: str
     member_id: str
     expiration_minutes: int | None = None
-    intermediate_session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    intermediate_session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
 
 
 @attrs.frozen(kw_only=True)
@@ -93,8 +99,8 @@ class MigrateRequest:
 
     organization_id: str
     member_id: str
-    secret: str = attrs.field(repr=_hidden)
-    recovery_codes: Sequence[str] = attrs.field(repr=_hidden)
+    secret: str = attrs.field(repr=hidden)
+    recovery_codes: Sequence[str] = attrs.field(repr=hidden)
 
 
 __all__ = [

@@ -5,9 +5,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from stytch_async._core.resource import Resource, subresource
 from stytch_async.common.types.fraud import (
     EmailRiskRequest,
@@ -15,6 +12,7 @@ from stytch_async.common.types.fraud import (
     FingerprintLookupRequest,
     FingerprintLookupResponse,
     Metadata,
+    MetadataDict,
     RuleAction,
     RulesListRequest,
     RulesListResponse,
@@ -56,7 +54,7 @@ class FraudFingerprint(Resource):
         self,
         telemetry_id: str,
         *,
-        external_metadata: Metadata | Mapping[str, Any] | None = None,
+        external_metadata: Metadata | MetadataDict | None = None,
         timeout: float | None = None,
     ) -> FingerprintLookupResponse:
         """Look up the verdict and fingerprints recorded for a device's ``telemetry_id``."""

@@ -30,6 +30,7 @@ from stytch_async.common.types.m2m import (
     ClientsUpdateRequestStatus,
     ClientsUpdateResponse,
     M2MSearchQuery,
+    M2MSearchQueryDict,
 )
 
 
@@ -153,7 +154,7 @@ class M2MClients(Resource):
         *,
         cursor: str | None = None,
         limit: int | None = None,
-        query: M2MSearchQuery | Mapping[str, Any] | None = None,
+        query: M2MSearchQuery | M2MSearchQueryDict | None = None,
         timeout: float | None = None,
     ) -> ClientsSearchResponse:
         """Search M2M clients one page at a time.
@@ -176,7 +177,7 @@ class M2MClients(Resource):
         *,
         cursor: str | None = None,
         limit: int | None = None,
-        query: M2MSearchQuery | Mapping[str, Any] | None = None,
+        query: M2MSearchQuery | M2MSearchQueryDict | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[ClientsSearchResponse]:
         """Every page of ``m2m.clients.search``, starting at ``cursor``, until no next cursor comes back.

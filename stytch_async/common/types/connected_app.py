@@ -10,7 +10,7 @@ from typing import Literal
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import ResultsMetadata
 
 ClientsCreateRequestClientType = Literal[
@@ -21,7 +21,7 @@ ClientsCreateRequestClientType = Literal[
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectedApp:
     """The ``ConnectedApp`` object of Stytch's API."""
 
@@ -44,8 +44,10 @@ class ConnectedApp:
     logo_url: str | None = None
     client_id_metadata_url: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectedAppWithClientSecret:
     """The ``ConnectedAppWithClientSecret`` object of Stytch's API."""
 
@@ -63,13 +65,15 @@ class ConnectedAppWithClientSecret:
     id_token_template_content: str
     client_secret_last_four: str | None = None
     next_client_secret_last_four: str | None = None
-    client_secret: str | None = attrs.field(default=None, repr=_hidden)
+    client_secret: str | None = attrs.field(default=None, repr=hidden)
     access_token_custom_audience: str | None = None
     logo_url: str | None = None
     client_id_metadata_url: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectedAppWithNextClientSecret:
     """The ``ConnectedAppWithNextClientSecret`` object of Stytch's API."""
 
@@ -81,7 +85,7 @@ class ConnectedAppWithNextClientSecret:
     full_access_allowed: bool
     client_type: str
     redirect_urls: list[str]
-    next_client_secret: str = attrs.field(repr=_hidden)
+    next_client_secret: str = attrs.field(repr=hidden)
     access_token_expiry_minutes: int
     access_token_template_content: str
     post_logout_redirect_urls: list[str]
@@ -92,8 +96,10 @@ class ConnectedAppWithNextClientSecret:
     logo_url: str | None = None
     client_id_metadata_url: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsCreateResponse:
     """What ``connected_app.clients.create`` returns."""
 
@@ -101,8 +107,10 @@ class ClientsCreateResponse:
     status_code: int
     connected_app: ConnectedAppWithClientSecret
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsDeleteResponse:
     """What ``connected_app.clients.delete`` returns."""
 
@@ -110,8 +118,10 @@ class ClientsDeleteResponse:
     status_code: int
     client_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsGetResponse:
     """What ``connected_app.clients.get`` returns."""
 
@@ -119,8 +129,10 @@ class ClientsGetResponse:
     status_code: int
     connected_app: ConnectedApp
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsSearchResponse:
     """What ``connected_app.clients.search`` returns."""
 
@@ -129,8 +141,10 @@ class ClientsSearchResponse:
     connected_apps: list[ConnectedApp]
     results_metadata: ResultsMetadata
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsSecretsRotateCancelResponse:
     """What ``connected_app.clients.secrets.rotate_cancel`` returns."""
 
@@ -138,8 +152,10 @@ class ClientsSecretsRotateCancelResponse:
     status_code: int
     connected_app: ConnectedApp
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsSecretsRotateResponse:
     """What ``connected_app.clients.secrets.rotate`` returns."""
 
@@ -147,8 +163,10 @@ class ClientsSecretsRotateResponse:
     status_code: int
     connected_app: ConnectedApp
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsSecretsRotateStartResponse:
     """What ``connected_app.clients.secrets.rotate_start`` returns."""
 
@@ -156,14 +174,18 @@ class ClientsSecretsRotateStartResponse:
     status_code: int
     connected_app: ConnectedAppWithNextClientSecret
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsUpdateResponse:
     """What ``connected_app.clients.update`` returns."""
 
     request_id: str
     status_code: int
     connected_app: ConnectedApp
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)

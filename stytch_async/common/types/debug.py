@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import attrs
 
+from stytch_async._core.reprs import compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class WhoamiResponse:
     """What ``debug.whoami`` returns."""
 
@@ -16,6 +18,8 @@ class WhoamiResponse:
     status_code: int
     project_id: str
     name: str
+
+    __repr__ = compact_repr
 
 
 __all__ = ["WhoamiResponse"]

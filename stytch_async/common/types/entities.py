@@ -5,10 +5,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypedDict
 
 import attrs
+
+from stytch_async._core.reprs import compact_repr
 
 AuthenticationFactorDeliveryMethod = Literal[
     "email",
@@ -118,7 +121,7 @@ OTPSMSSendRequestLocale = Literal[
 ResetStartRequestLocale = Literal["en", "es", "pt-br", "fr"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AmazonOAuthFactor:
     """The ``AmazonOAuthFactor`` object of Stytch's API."""
 
@@ -126,8 +129,10 @@ class AmazonOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class AppleOAuthFactor:
     """The ``AppleOAuthFactor`` object of Stytch's API."""
 
@@ -135,8 +140,10 @@ class AppleOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Argon2Config:
     """The ``Argon2Config`` object of Stytch's API."""
 
@@ -146,8 +153,22 @@ class Argon2Config:
     threads: int
     key_length: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _Argon2ConfigDictRequired(TypedDict):
+    salt: str
+    iteration_amount: int
+    memory: int
+    threads: int
+    key_length: int
+
+
+class Argon2ConfigDict(_Argon2ConfigDictRequired, total=False):
+    """``Argon2Config`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticationFactor:
     """The ``AuthenticationFactor`` object of Stytch's API."""
 
@@ -198,30 +219,38 @@ class AuthenticationFactor:
     oauth_access_token_exchange_factor: OAuthAccessTokenExchangeFactor | None = None
     trusted_auth_token_factor: TrustedAuthTokenFactor | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticatorAppFactor:
     """The ``AuthenticatorAppFactor`` object of Stytch's API."""
 
     totp_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthorizationVerdict:
     """The ``AuthorizationVerdict`` object of Stytch's API."""
 
     authorized: bool
     granting_roles: list[str]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class BiometricFactor:
     """The ``BiometricFactor`` object of Stytch's API."""
 
     biometric_registration_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class BitbucketOAuthFactor:
     """The ``BitbucketOAuthFactor`` object of Stytch's API."""
 
@@ -229,8 +258,10 @@ class BitbucketOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class CoinbaseOAuthFactor:
     """The ``CoinbaseOAuthFactor`` object of Stytch's API."""
 
@@ -238,8 +269,10 @@ class CoinbaseOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectedAppPublic:
     """The ``ConnectedAppPublic`` object of Stytch's API."""
 
@@ -249,8 +282,10 @@ class ConnectedAppPublic:
     client_type: str
     logo_url: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class CryptoWalletFactor:
     """The ``CryptoWalletFactor`` object of Stytch's API."""
 
@@ -258,8 +293,10 @@ class CryptoWalletFactor:
     crypto_wallet_address: str
     crypto_wallet_type: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeviceAttributeDetails:
     """The ``DeviceAttributeDetails`` object of Stytch's API."""
 
@@ -267,8 +304,10 @@ class DeviceAttributeDetails:
     first_seen_at: datetime | None = None
     last_seen_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeviceInfo:
     """The ``DeviceInfo`` object of Stytch's API."""
 
@@ -281,8 +320,10 @@ class DeviceInfo:
     ip_geo_country: str | None = None
     ip_geo_country_details: DeviceAttributeDetails | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DiscordOAuthFactor:
     """The ``DiscordOAuthFactor`` object of Stytch's API."""
 
@@ -290,23 +331,29 @@ class DiscordOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailFactor:
     """The ``EmailFactor`` object of Stytch's API."""
 
     email_id: str
     email_address: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmbeddableMagicLinkFactor:
     """The ``EmbeddableMagicLinkFactor`` object of Stytch's API."""
 
     embedded_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class FacebookOAuthFactor:
     """The ``FacebookOAuthFactor`` object of Stytch's API."""
 
@@ -314,8 +361,10 @@ class FacebookOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class FigmaOAuthFactor:
     """The ``FigmaOAuthFactor`` object of Stytch's API."""
 
@@ -323,8 +372,10 @@ class FigmaOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GitLabOAuthFactor:
     """The ``GitLabOAuthFactor`` object of Stytch's API."""
 
@@ -332,15 +383,19 @@ class GitLabOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GithubOAuthExchangeFactor:
     """The ``GithubOAuthExchangeFactor`` object of Stytch's API."""
 
     email_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GithubOAuthFactor:
     """The ``GithubOAuthFactor`` object of Stytch's API."""
 
@@ -348,15 +403,19 @@ class GithubOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GoogleOAuthExchangeFactor:
     """The ``GoogleOAuthExchangeFactor`` object of Stytch's API."""
 
     email_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GoogleOAuthFactor:
     """The ``GoogleOAuthFactor`` object of Stytch's API."""
 
@@ -364,15 +423,19 @@ class GoogleOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class HubspotOAuthExchangeFactor:
     """The ``HubspotOAuthExchangeFactor`` object of Stytch's API."""
 
     email_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class HubspotOAuthFactor:
     """The ``HubspotOAuthFactor`` object of Stytch's API."""
 
@@ -380,16 +443,20 @@ class HubspotOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ImpersonatedFactor:
     """The ``ImpersonatedFactor`` object of Stytch's API."""
 
     impersonator_id: str
     impersonator_email_address: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class InstagramOAuthFactor:
     """The ``InstagramOAuthFactor`` object of Stytch's API."""
 
@@ -397,8 +464,10 @@ class InstagramOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class JWK:
     """The ``JWK`` object of Stytch's API."""
 
@@ -412,8 +481,10 @@ class JWK:
     n: str
     e: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class LinkedInOAuthFactor:
     """The ``LinkedInOAuthFactor`` object of Stytch's API."""
 
@@ -421,16 +492,29 @@ class LinkedInOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MD5Config:
     """The ``MD5Config`` object of Stytch's API."""
 
     prepend_salt: str
     append_salt: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _MD5ConfigDictRequired(TypedDict):
+    prepend_salt: str
+    append_salt: str
+
+
+class MD5ConfigDict(_MD5ConfigDictRequired, total=False):
+    """``MD5Config`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class MicrosoftOAuthFactor:
     """The ``MicrosoftOAuthFactor`` object of Stytch's API."""
 
@@ -438,15 +522,19 @@ class MicrosoftOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class OAuthAccessTokenExchangeFactor:
     """The ``OAuthAccessTokenExchangeFactor`` object of Stytch's API."""
 
     client_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class OIDCSSOFactor:
     """The ``OIDCSSOFactor`` object of Stytch's API."""
 
@@ -454,8 +542,10 @@ class OIDCSSOFactor:
     provider_id: str
     external_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class PBKDF2Config:
     """The ``PBKDF2Config`` object of Stytch's API."""
 
@@ -464,16 +554,31 @@ class PBKDF2Config:
     key_length: int
     algorithm: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _PBKDF2ConfigDictRequired(TypedDict):
+    salt: str
+    iteration_amount: int
+    key_length: int
+    algorithm: str
+
+
+class PBKDF2ConfigDict(_PBKDF2ConfigDictRequired, total=False):
+    """``PBKDF2Config`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class PhoneNumberFactor:
     """The ``PhoneNumberFactor`` object of Stytch's API."""
 
     phone_id: str
     phone_number: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Policy:
     """The ``Policy`` object of Stytch's API."""
 
@@ -481,8 +586,10 @@ class Policy:
     resources: list[PolicyResource]
     scopes: list[PolicyScope]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class PolicyResource:
     """The ``PolicyResource`` object of Stytch's API."""
 
@@ -490,8 +597,10 @@ class PolicyResource:
     description: str
     actions: list[str]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class PolicyRole:
     """The ``PolicyRole`` object of Stytch's API."""
 
@@ -499,16 +608,39 @@ class PolicyRole:
     description: str
     permissions: list[PolicyRolePermission]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _PolicyRoleDictRequired(TypedDict):
+    role_id: str
+    description: str
+    permissions: Sequence[PolicyRolePermission]
+
+
+class PolicyRoleDict(_PolicyRoleDictRequired, total=False):
+    """``PolicyRole`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class PolicyRolePermission:
     """The ``PolicyRolePermission`` object of Stytch's API."""
 
     resource_id: str
     actions: list[str]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _PolicyRolePermissionDictRequired(TypedDict):
+    resource_id: str
+    actions: Sequence[str]
+
+
+class PolicyRolePermissionDict(_PolicyRolePermissionDictRequired, total=False):
+    """``PolicyRolePermission`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class PolicyScope:
     """The ``PolicyScope`` object of Stytch's API."""
 
@@ -516,31 +648,39 @@ class PolicyScope:
     description: str
     permissions: list[PolicyScopePermission]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class PolicyScopePermission:
     """The ``PolicyScopePermission`` object of Stytch's API."""
 
     resource_id: str
     actions: list[str]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RecoveryCodeFactor:
     """The ``RecoveryCodeFactor`` object of Stytch's API."""
 
     totp_recovery_code_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ResultsMetadata:
     """The ``ResultsMetadata`` object of Stytch's API."""
 
     total: int
     next_cursor: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SAMLSSOFactor:
     """The ``SAMLSSOFactor`` object of Stytch's API."""
 
@@ -548,24 +688,48 @@ class SAMLSSOFactor:
     provider_id: str
     external_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SHA1Config:
     """The ``SHA1Config`` object of Stytch's API."""
 
     prepend_salt: str
     append_salt: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _SHA1ConfigDictRequired(TypedDict):
+    prepend_salt: str
+    append_salt: str
+
+
+class SHA1ConfigDict(_SHA1ConfigDictRequired, total=False):
+    """``SHA1Config`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class SHA512Config:
     """The ``SHA512Config`` object of Stytch's API."""
 
     prepend_salt: str
     append_salt: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _SHA512ConfigDictRequired(TypedDict):
+    prepend_salt: str
+    append_salt: str
+
+
+class SHA512ConfigDict(_SHA512ConfigDictRequired, total=False):
+    """``SHA512Config`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class SalesforceOAuthFactor:
     """The ``SalesforceOAuthFactor`` object of Stytch's API."""
 
@@ -573,8 +737,10 @@ class SalesforceOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ScopeResult:
     """The ``ScopeResult`` object of Stytch's API."""
 
@@ -582,8 +748,10 @@ class ScopeResult:
     description: str
     is_grantable: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ScryptConfig:
     """The ``ScryptConfig`` object of Stytch's API."""
 
@@ -593,8 +761,22 @@ class ScryptConfig:
     p_parameter: int
     key_length: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _ScryptConfigDictRequired(TypedDict):
+    salt: str
+    n_parameter: int
+    r_parameter: int
+    p_parameter: int
+    key_length: int
+
+
+class ScryptConfigDict(_ScryptConfigDictRequired, total=False):
+    """``ScryptConfig`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class ShopifyOAuthFactor:
     """The ``ShopifyOAuthFactor`` object of Stytch's API."""
 
@@ -602,15 +784,19 @@ class ShopifyOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SlackOAuthExchangeFactor:
     """The ``SlackOAuthExchangeFactor`` object of Stytch's API."""
 
     email_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SlackOAuthFactor:
     """The ``SlackOAuthFactor`` object of Stytch's API."""
 
@@ -618,8 +804,10 @@ class SlackOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SnapchatOAuthFactor:
     """The ``SnapchatOAuthFactor`` object of Stytch's API."""
 
@@ -627,8 +815,10 @@ class SnapchatOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SpotifyOAuthFactor:
     """The ``SpotifyOAuthFactor`` object of Stytch's API."""
 
@@ -636,8 +826,10 @@ class SpotifyOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SteamOAuthFactor:
     """The ``SteamOAuthFactor`` object of Stytch's API."""
 
@@ -645,8 +837,10 @@ class SteamOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class TikTokOAuthFactor:
     """The ``TikTokOAuthFactor`` object of Stytch's API."""
 
@@ -654,15 +848,19 @@ class TikTokOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class TrustedAuthTokenFactor:
     """The ``TrustedAuthTokenFactor`` object of Stytch's API."""
 
     token_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class TwitchOAuthFactor:
     """The ``TwitchOAuthFactor`` object of Stytch's API."""
 
@@ -670,8 +868,10 @@ class TwitchOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class TwitterOAuthFactor:
     """The ``TwitterOAuthFactor`` object of Stytch's API."""
 
@@ -679,8 +879,10 @@ class TwitterOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class WebAuthnFactor:
     """The ``WebAuthnFactor`` object of Stytch's API."""
 
@@ -688,8 +890,10 @@ class WebAuthnFactor:
     domain: str
     user_agent: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class YahooOAuthFactor:
     """The ``YahooOAuthFactor`` object of Stytch's API."""
 
@@ -697,8 +901,10 @@ class YahooOAuthFactor:
     provider_subject: str
     email_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class IDPTokenResponse:
     """The ``IDPTokenResponse`` object of Stytch's API."""
 
@@ -714,12 +920,15 @@ class IDPTokenResponse:
     nbf: int | None = None
     token_type: str | None = None
 
+    __repr__ = compact_repr
+
 
 __all__ = [
     "JWK",
     "AmazonOAuthFactor",
     "AppleOAuthFactor",
     "Argon2Config",
+    "Argon2ConfigDict",
     "AuthenticationFactor",
     "AuthenticationFactorDeliveryMethod",
     "AuthenticationFactorType",
@@ -750,6 +959,7 @@ __all__ = [
     "InviteRequestLocale",
     "LinkedInOAuthFactor",
     "MD5Config",
+    "MD5ConfigDict",
     "MagicLinksEmailDiscoverySendRequestLocale",
     "MicrosoftOAuthFactor",
     "MigrateRequestHashType",
@@ -757,11 +967,14 @@ __all__ = [
     "OIDCSSOFactor",
     "OTPSMSSendRequestLocale",
     "PBKDF2Config",
+    "PBKDF2ConfigDict",
     "PhoneNumberFactor",
     "Policy",
     "PolicyResource",
     "PolicyRole",
+    "PolicyRoleDict",
     "PolicyRolePermission",
+    "PolicyRolePermissionDict",
     "PolicyScope",
     "PolicyScopePermission",
     "RecoveryCodeFactor",
@@ -769,10 +982,13 @@ __all__ = [
     "ResultsMetadata",
     "SAMLSSOFactor",
     "SHA1Config",
+    "SHA1ConfigDict",
     "SHA512Config",
+    "SHA512ConfigDict",
     "SalesforceOAuthFactor",
     "ScopeResult",
     "ScryptConfig",
+    "ScryptConfigDict",
     "ShopifyOAuthFactor",
     "SlackOAuthExchangeFactor",
     "SlackOAuthFactor",

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
+
+from stytch_async._core.reprs import compact_repr
 
 EmailRiskResponseAction = Literal["ALLOW", "CHALLENGE", "BLOCK"]
 
@@ -42,7 +44,7 @@ VerdictReasonOverrideAction = Literal["ALLOW", "CHALLENGE", "BLOCK"]
 VerdictReasonsOverrideRequestAction = Literal["ALLOW", "CHALLENGE", "BLOCK", "NONE"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ASNProperties:
     """The ``ASNProperties`` object of Stytch's API."""
 
@@ -50,8 +52,10 @@ class ASNProperties:
     name: str
     network: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class AddressInformation:
     """The ``AddressInformation`` object of Stytch's API."""
 
@@ -61,23 +65,29 @@ class AddressInformation:
     normalized_email: str
     tumbling_character_count: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class BrowserProperties:
     """The ``BrowserProperties`` object of Stytch's API."""
 
     user_agent: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DomainInformation:
     """The ``DomainInformation`` object of Stytch's API."""
 
     has_mx_or_a_record: bool
     is_disposable_domain: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Fingerprints:
     """The ``Fingerprints`` object of Stytch's API."""
 
@@ -88,8 +98,10 @@ class Fingerprints:
     visitor_id: str | None = None
     browser_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class IPGeoProperties:
     """The ``IPGeoProperties`` object of Stytch's API."""
 
@@ -97,8 +109,10 @@ class IPGeoProperties:
     region: str
     country: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Metadata:
     """The ``Metadata`` object of Stytch's API."""
 
@@ -106,8 +120,18 @@ class Metadata:
     organization_id: str | None = None
     user_action: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class MetadataDict(TypedDict, total=False):
+    """``Metadata`` as a plain mapping: the same keys, checked by type checkers."""
+
+    external_id: str | None
+    organization_id: str | None
+    user_action: str | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class NetworkProperties:
     """The ``NetworkProperties`` object of Stytch's API."""
 
@@ -117,16 +141,20 @@ class NetworkProperties:
     is_proxy: bool
     is_vpn: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Properties:
     """The ``Properties`` object of Stytch's API."""
 
     network_properties: NetworkProperties
     browser_properties: BrowserProperties
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Rule:
     """The ``Rule`` object of Stytch's API."""
 
@@ -146,8 +174,10 @@ class Rule:
     expires_at: datetime | None = None
     last_updated_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Verdict:
     """The ``Verdict`` object of Stytch's API."""
 
@@ -159,8 +189,10 @@ class Verdict:
     rule_match_type: RuleType | str | None = None
     rule_match_identifier: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class VerdictReasonAction:
     """The ``VerdictReasonAction`` object of Stytch's API."""
 
@@ -170,16 +202,20 @@ class VerdictReasonAction:
     override_created_at: datetime | None = None
     override_description: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class VerdictReasonOverride:
     """The ``VerdictReasonOverride`` object of Stytch's API."""
 
     verdict_reason: str
     override_action: VerdictReasonOverrideAction | str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailRiskResponse:
     """What ``fraud.email.risk`` returns."""
 
@@ -190,8 +226,10 @@ class EmailRiskResponse:
     action: EmailRiskResponseAction | str
     risk_score: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class FingerprintLookupResponse:
     """What ``fraud.fingerprint.lookup`` returns."""
 
@@ -206,8 +244,10 @@ class FingerprintLookupResponse:
     properties: Properties | None = None
     raw_signals: dict[str, Any] | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RulesListResponse:
     """What ``fraud.rules.list`` returns."""
 
@@ -216,8 +256,10 @@ class RulesListResponse:
     next_cursor: str
     rules: list[Rule]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RulesSetResponse:
     """What ``fraud.rules.set`` returns."""
 
@@ -235,8 +277,10 @@ class RulesSetResponse:
     country_code: str | None = None
     asn: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class VerdictReasonsListResponse:
     """What ``fraud.verdict_reasons.list`` returns."""
 
@@ -244,14 +288,18 @@ class VerdictReasonsListResponse:
     status_code: int
     verdict_reason_actions: list[VerdictReasonAction]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class VerdictReasonsOverrideResponse:
     """What ``fraud.verdict_reasons.override`` returns."""
 
     request_id: str
     status_code: int
     verdict_reason_action: VerdictReasonAction
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -324,6 +372,7 @@ __all__ = [
     "Fingerprints",
     "IPGeoProperties",
     "Metadata",
+    "MetadataDict",
     "NetworkProperties",
     "Properties",
     "Rule",

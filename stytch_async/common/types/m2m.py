@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import ResultsMetadata
 
 ClientsUpdateRequestStatus = Literal["active", "inactive"]
@@ -19,7 +19,7 @@ ClientsUpdateRequestStatus = Literal["active", "inactive"]
 M2MSearchQueryOperator = Literal["OR", "AND"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class M2MClient:
     """The ``M2MClient`` object of Stytch's API."""
 
@@ -32,13 +32,15 @@ class M2MClient:
     trusted_metadata: dict[str, Any] | None = None
     next_client_secret_last_four: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class M2MClientWithClientSecret:
     """The ``M2MClientWithClientSecret`` object of Stytch's API."""
 
     client_id: str
-    client_secret: str = attrs.field(repr=_hidden)
+    client_secret: str = attrs.field(repr=hidden)
     client_name: str
     client_description: str
     status: str
@@ -47,13 +49,15 @@ class M2MClientWithClientSecret:
     trusted_metadata: dict[str, Any] | None = None
     next_client_secret_last_four: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class M2MClientWithNextClientSecret:
     """The ``M2MClientWithNextClientSecret`` object of Stytch's API."""
 
     client_id: str
-    next_client_secret: str = attrs.field(repr=_hidden)
+    next_client_secret: str = attrs.field(repr=hidden)
     client_name: str
     client_description: str
     status: str
@@ -62,16 +66,29 @@ class M2MClientWithNextClientSecret:
     trusted_metadata: dict[str, Any] | None = None
     next_client_secret_last_four: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class M2MSearchQuery:
     """The ``M2MSearchQuery`` object of Stytch's API."""
 
     operator: M2MSearchQueryOperator | str
     operands: list[dict[str, Any]]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _M2MSearchQueryDictRequired(TypedDict):
+    operator: M2MSearchQueryOperator | str
+    operands: Sequence[Mapping[str, Any]]
+
+
+class M2MSearchQueryDict(_M2MSearchQueryDictRequired, total=False):
+    """``M2MSearchQuery`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsCreateResponse:
     """What ``m2m.clients.create`` returns."""
 
@@ -79,8 +96,10 @@ class ClientsCreateResponse:
     status_code: int
     m2m_client: M2MClientWithClientSecret
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsDeleteResponse:
     """What ``m2m.clients.delete`` returns."""
 
@@ -88,8 +107,10 @@ class ClientsDeleteResponse:
     status_code: int
     client_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsGetResponse:
     """What ``m2m.clients.get`` returns."""
 
@@ -97,8 +118,10 @@ class ClientsGetResponse:
     status_code: int
     m2m_client: M2MClient
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsSearchResponse:
     """What ``m2m.clients.search`` returns."""
 
@@ -107,8 +130,10 @@ class ClientsSearchResponse:
     m2m_clients: list[M2MClient]
     results_metadata: ResultsMetadata
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsSecretsRotateCancelResponse:
     """What ``m2m.clients.secrets.rotate_cancel`` returns."""
 
@@ -116,8 +141,10 @@ class ClientsSecretsRotateCancelResponse:
     status_code: int
     m2m_client: M2MClient
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsSecretsRotateResponse:
     """What ``m2m.clients.secrets.rotate`` returns."""
 
@@ -125,8 +152,10 @@ class ClientsSecretsRotateResponse:
     status_code: int
     m2m_client: M2MClient
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsSecretsRotateStartResponse:
     """What ``m2m.clients.secrets.rotate_start`` returns."""
 
@@ -134,8 +163,10 @@ class ClientsSecretsRotateStartResponse:
     status_code: int
     m2m_client: M2MClientWithNextClientSecret
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ClientsUpdateResponse:
     """What ``m2m.clients.update`` returns."""
 
@@ -143,16 +174,20 @@ class ClientsUpdateResponse:
     status_code: int
     m2m_client: M2MClient
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GetTokenResponse:
     """What ``m2m.token`` returns."""
 
     request_id: str
     status_code: int
-    access_token: str = attrs.field(repr=_hidden)
+    access_token: str = attrs.field(repr=hidden)
     token_type: str
     expires_in: int
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -161,7 +196,7 @@ class ClientsCreateRequest:
 
     scopes: Sequence[str]
     client_id: str | None = None
-    client_secret: str | None = attrs.field(default=None, repr=_hidden)
+    client_secret: str | None = attrs.field(default=None, repr=hidden)
     client_name: str | None = None
     client_description: str | None = None
     trusted_metadata: Mapping[str, Any] | None = None
@@ -238,5 +273,6 @@ __all__ = [
     "M2MClientWithClientSecret",
     "M2MClientWithNextClientSecret",
     "M2MSearchQuery",
+    "M2MSearchQueryDict",
     "M2MSearchQueryOperator",
 ]

@@ -9,6 +9,8 @@ from typing import Literal
 
 import attrs
 
+from stytch_async._core.reprs import compact_repr
+
 ProjectMetricMetricType = Literal[
     "UNKNOWN",
     "USER_COUNT",
@@ -18,15 +20,17 @@ ProjectMetricMetricType = Literal[
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ProjectMetric:
     """The ``ProjectMetric`` object of Stytch's API."""
 
     metric_type: ProjectMetricMetricType | str
     count: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MetricsResponse:
     """What ``project.metrics`` returns."""
 
@@ -34,6 +38,8 @@ class MetricsResponse:
     status_code: int
     project_id: str
     metrics: list[ProjectMetric]
+
+    __repr__ = compact_repr
 
 
 __all__ = ["MetricsResponse", "ProjectMetric", "ProjectMetricMetricType"]

@@ -15,6 +15,7 @@ from stytch_async.consumer.types.crypto_wallets import (
     AuthenticateStartRequest,
     AuthenticateStartResponse,
     SIWEParams,
+    SIWEParamsDict,
 )
 
 
@@ -63,7 +64,7 @@ class CryptoWallets(Resource):
         user_id: str | None = None,
         session_token: str | None = None,
         session_jwt: str | None = None,
-        siwe_params: SIWEParams | Mapping[str, Any] | None = None,
+        siwe_params: SIWEParams | SIWEParamsDict | None = None,
         timeout: float | None = None,
     ) -> AuthenticateStartResponse:
         """Get a challenge for a wallet to sign; a new wallet address creates a user.

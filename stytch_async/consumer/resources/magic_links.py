@@ -10,7 +10,15 @@ from typing import Any
 
 from stytch_async._core.resource import Resource, subresource
 from stytch_async.common.types.entities import InviteRequestLocale, MagicLinksEmailDiscoverySendRequestLocale
-from stytch_async.consumer.types.entities import Attributes, LoginOrCreateRequestLocale, Name, Options
+from stytch_async.consumer.types.entities import (
+    Attributes,
+    AttributesDict,
+    LoginOrCreateRequestLocale,
+    Name,
+    NameDict,
+    Options,
+    OptionsDict,
+)
 from stytch_async.consumer.types.magic_links import (
     AuthenticateRequest,
     AuthenticateResponse,
@@ -35,8 +43,8 @@ class MagicLinksEmail(Resource):
         email: str,
         *,
         invite_template_id: str | None = None,
-        attributes: Attributes | Mapping[str, Any] | None = None,
-        name: Name | Mapping[str, Any] | None = None,
+        attributes: Attributes | AttributesDict | None = None,
+        name: Name | NameDict | None = None,
         invite_magic_link_url: str | None = None,
         invite_expiration_minutes: int | None = None,
         locale: InviteRequestLocale | str | None = None,
@@ -75,7 +83,7 @@ class MagicLinksEmail(Resource):
         signup_expiration_minutes: int | None = None,
         login_template_id: str | None = None,
         signup_template_id: str | None = None,
-        attributes: Attributes | Mapping[str, Any] | None = None,
+        attributes: Attributes | AttributesDict | None = None,
         create_user_as_pending: bool | None = None,
         code_challenge: str | None = None,
         locale: LoginOrCreateRequestLocale | str | None = None,
@@ -126,7 +134,7 @@ class MagicLinksEmail(Resource):
         email: str,
         *,
         login_template_id: str | None = None,
-        attributes: Attributes | Mapping[str, Any] | None = None,
+        attributes: Attributes | AttributesDict | None = None,
         login_magic_link_url: str | None = None,
         signup_magic_link_url: str | None = None,
         login_expiration_minutes: int | None = None,
@@ -175,8 +183,8 @@ class MagicLinks(Resource):
         self,
         token: str,
         *,
-        attributes: Attributes | Mapping[str, Any] | None = None,
-        options: Options | Mapping[str, Any] | None = None,
+        attributes: Attributes | AttributesDict | None = None,
+        options: Options | OptionsDict | None = None,
         session_token: str | None = None,
         session_duration_minutes: int | None = None,
         session_jwt: str | None = None,
@@ -213,7 +221,7 @@ class MagicLinks(Resource):
         user_id: str,
         *,
         expiration_minutes: int | None = None,
-        attributes: Attributes | Mapping[str, Any] | None = None,
+        attributes: Attributes | AttributesDict | None = None,
         timeout: float | None = None,
     ) -> CreateResponse:
         """Create an embeddable magic-link token for ``user_id`` without sending any email.

@@ -16,6 +16,7 @@ from stytch_async.consumer.types.sessions import (
     AuthenticateRequest,
     AuthenticateResponse,
     AuthorizationCheck,
+    AuthorizationCheckDict,
     ExchangeAccessTokenRequest,
     ExchangeAccessTokenResponse,
     GetJWKSRequest,
@@ -71,7 +72,7 @@ class Sessions(SessionsExtension):
         session_duration_minutes: int | None = None,
         session_jwt: str | None = None,
         session_custom_claims: Mapping[str, Any] | None = None,
-        authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         timeout: float | None = None,
     ) -> AuthenticateResponse:
         """Ask Stytch whether a session token or JWT is still valid.

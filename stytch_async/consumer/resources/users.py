@@ -11,7 +11,7 @@ from typing import Any
 from stytch_async._core.pagination import follow_cursor
 from stytch_async._core.pipeline import quote_path
 from stytch_async._core.resource import Resource
-from stytch_async.consumer.types.entities import Attributes, Name
+from stytch_async.consumer.types.entities import Attributes, AttributesDict, Name, NameDict
 from stytch_async.consumer.types.users import (
     ConnectedAppsRequest,
     ConnectedAppsResponse,
@@ -36,6 +36,7 @@ from stytch_async.consumer.types.users import (
     SearchRequest,
     SearchResponse,
     SearchUsersQuery,
+    SearchUsersQueryDict,
     UpdateRequest,
     UpdateResponse,
 )
@@ -64,8 +65,8 @@ class Users(Resource):
         self,
         *,
         email: str | None = None,
-        name: Name | Mapping[str, Any] | None = None,
-        attributes: Attributes | Mapping[str, Any] | None = None,
+        name: Name | NameDict | None = None,
+        attributes: Attributes | AttributesDict | None = None,
         phone_number: str | None = None,
         create_user_as_pending: bool | None = None,
         trusted_metadata: Mapping[str, Any] | None = None,
@@ -277,7 +278,7 @@ class Users(Resource):
         *,
         cursor: str | None = None,
         limit: int | None = None,
-        query: SearchUsersQuery | Mapping[str, Any] | None = None,
+        query: SearchUsersQuery | SearchUsersQueryDict | None = None,
         timeout: float | None = None,
     ) -> SearchResponse:
         """Search users one page at a time.
@@ -301,7 +302,7 @@ class Users(Resource):
         *,
         cursor: str | None = None,
         limit: int | None = None,
-        query: SearchUsersQuery | Mapping[str, Any] | None = None,
+        query: SearchUsersQuery | SearchUsersQueryDict | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[SearchResponse]:
         """Every page of ``users.search``, starting at ``cursor``, until no next cursor comes back.
@@ -317,8 +318,8 @@ class Users(Resource):
         self,
         user_id: str,
         *,
-        name: Name | Mapping[str, Any] | None = None,
-        attributes: Attributes | Mapping[str, Any] | None = None,
+        name: Name | NameDict | None = None,
+        attributes: Attributes | AttributesDict | None = None,
         trusted_metadata: Mapping[str, Any] | None = None,
         untrusted_metadata: Mapping[str, Any] | None = None,
         external_id: str | None = None,

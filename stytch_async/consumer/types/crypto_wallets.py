@@ -5,18 +5,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import DeviceInfo
 from stytch_async.consumer.types.entities import Session, User
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SIWEParams:
     """The ``SIWEParams`` object of Stytch's API."""
 
@@ -29,23 +29,43 @@ class SIWEParams:
     not_before: datetime | None = None
     message_request_id: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _SIWEParamsDictRequired(TypedDict):
+    domain: str
+    uri: str
+    resources: Sequence[str]
+
+
+class SIWEParamsDict(_SIWEParamsDictRequired, total=False):
+    """``SIWEParams`` as a plain mapping: the same keys, checked by type checkers."""
+
+    chain_id: str | None
+    statement: str | None
+    issued_at: datetime | None
+    not_before: datetime | None
+    message_request_id: str | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``crypto_wallets.authenticate`` returns."""
 
     request_id: str
     status_code: int
     user_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     session: Session | None = None
     siwe_params: SIWEParamsResponse | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateStartResponse:
     """What ``crypto_wallets.authenticate_start`` returns."""
 
@@ -55,8 +75,10 @@ class AuthenticateStartResponse:
     challenge: str
     user_created: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SIWEParamsResponse:
     """The ``SIWEParamsResponse`` object of Stytch's API."""
 
@@ -67,6 +89,8 @@ class SIWEParamsResponse:
     issued_at: datetime | None = None
     message_request_id: str | None = None
 
+    __repr__ = compact_repr
+
 
 @attrs.frozen(kw_only=True)
 class AuthenticateRequest:
@@ -75,9 +99,9 @@ class AuthenticateRequest:
     crypto_wallet_type: str
     crypto_wallet_address: str
     signature: str
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None
 
@@ -89,8 +113,8 @@ class AuthenticateStartRequest:
     crypto_wallet_type: str
     crypto_wallet_address: str
     user_id: str | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     siwe_params: SIWEParams | Mapping[str, Any] | None = None
 
 
@@ -100,5 +124,6 @@ __all__ = [
     "AuthenticateStartRequest",
     "AuthenticateStartResponse",
     "SIWEParams",
+    "SIWEParamsDict",
     "SIWEParamsResponse",
 ]

@@ -6,33 +6,44 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import AuthenticationFactor
 
 LoginOrCreateRequestLocale = Literal["en", "es", "pt-br", "fr"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Attributes:
     """The ``Attributes`` object of Stytch's API."""
 
     ip_address: str | None = None
     user_agent: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class AttributesDict(TypedDict, total=False):
+    """``Attributes`` as a plain mapping: the same keys, checked by type checkers."""
+
+    ip_address: str | None
+    user_agent: str | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class BiometricRegistration:
     """The ``BiometricRegistration`` object of Stytch's API."""
 
     biometric_registration_id: str
     verified: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class CryptoWallet:
     """The ``CryptoWallet`` object of Stytch's API."""
 
@@ -41,8 +52,10 @@ class CryptoWallet:
     crypto_wallet_type: str
     verified: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Email:
     """The ``Email`` object of Stytch's API."""
 
@@ -50,8 +63,10 @@ class Email:
     email: str
     verified: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Name:
     """The ``Name`` object of Stytch's API."""
 
@@ -59,8 +74,18 @@ class Name:
     middle_name: str | None = None
     last_name: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class NameDict(TypedDict, total=False):
+    """``Name`` as a plain mapping: the same keys, checked by type checkers."""
+
+    first_name: str | None
+    middle_name: str | None
+    last_name: str | None
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class OAuthProvider:
     """The ``OAuthProvider`` object of Stytch's API."""
 
@@ -70,24 +95,39 @@ class OAuthProvider:
     locale: str
     oauth_user_registration_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Options:
     """The ``Options`` object of Stytch's API."""
 
     ip_match_required: bool
     user_agent_match_required: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _OptionsDictRequired(TypedDict):
+    ip_match_required: bool
+    user_agent_match_required: bool
+
+
+class OptionsDict(_OptionsDictRequired, total=False):
+    """``Options`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class Password:
     """The ``Password`` object of Stytch's API."""
 
     password_id: str
     requires_reset: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class PhoneNumber:
     """The ``PhoneNumber`` object of Stytch's API."""
 
@@ -95,8 +135,10 @@ class PhoneNumber:
     phone_number: str
     verified: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Session:
     """The ``Session`` object of Stytch's API."""
 
@@ -110,16 +152,20 @@ class Session:
     attributes: Attributes | None = None
     custom_claims: dict[str, Any] | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class TOTP:
     """The ``TOTP`` object of Stytch's API."""
 
     totp_id: str
     verified: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class User:
     """The ``User`` object of Stytch's API."""
 
@@ -136,15 +182,17 @@ class User:
     roles: list[str]
     name: Name | None = None
     created_at: datetime | None = None
-    password: Password | None = attrs.field(default=None, repr=_hidden)
+    password: Password | None = attrs.field(default=None, repr=hidden)
     trusted_metadata: dict[str, Any] | None = None
     untrusted_metadata: dict[str, Any] | None = None
     external_id: str | None = None
     lock_created_at: datetime | None = None
     lock_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class WebAuthnRegistration:
     """The ``WebAuthnRegistration`` object of Stytch's API."""
 
@@ -155,17 +203,22 @@ class WebAuthnRegistration:
     authenticator_type: str
     name: str
 
+    __repr__ = compact_repr
+
 
 __all__ = [
     "TOTP",
     "Attributes",
+    "AttributesDict",
     "BiometricRegistration",
     "CryptoWallet",
     "Email",
     "LoginOrCreateRequestLocale",
     "Name",
+    "NameDict",
     "OAuthProvider",
     "Options",
+    "OptionsDict",
     "Password",
     "PhoneNumber",
     "Session",

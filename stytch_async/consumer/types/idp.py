@@ -9,12 +9,12 @@ from collections.abc import Sequence
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import ConnectedAppPublic, ScopeResult
 from stytch_async.consumer.types.entities import User
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OAuthAuthorizeResponse:
     """What ``idp.oauth.authorize`` returns."""
 
@@ -23,8 +23,10 @@ class OAuthAuthorizeResponse:
     redirect_uri: str
     authorization_code: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class OAuthAuthorizeStartResponse:
     """What ``idp.oauth.authorize_start`` returns."""
 
@@ -35,6 +37,8 @@ class OAuthAuthorizeStartResponse:
     client: ConnectedAppPublic
     consent_required: bool
     scope_results: list[ScopeResult]
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -47,8 +51,8 @@ class OAuthAuthorizeRequest:
     redirect_uri: str
     response_type: str
     user_id: str | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     prompt: str | None = None
     state: str | None = None
     nonce: str | None = None
@@ -65,8 +69,8 @@ class OAuthAuthorizeStartRequest:
     response_type: str
     scopes: Sequence[str]
     user_id: str | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     prompt: str | None = None
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.consumer.types.entities import Session, User
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``impersonation.authenticate`` returns."""
 
@@ -19,16 +19,18 @@ class AuthenticateResponse:
     status_code: int
     user_id: str
     user: User
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     session: Session | None = None
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
 class AuthenticateRequest:
     """What ``impersonation.authenticate`` sends."""
 
-    impersonation_token: str = attrs.field(repr=_hidden)
+    impersonation_token: str = attrs.field(repr=hidden)
 
 
 __all__ = ["AuthenticateRequest", "AuthenticateResponse"]

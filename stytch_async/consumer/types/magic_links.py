@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import (
     DeviceInfo,
     InviteRequestLocale,
@@ -26,7 +26,7 @@ from stytch_async.consumer.types.entities import (
 )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``magic_links.authenticate`` returns."""
 
@@ -34,25 +34,29 @@ class AuthenticateResponse:
     status_code: int
     user_id: str
     method_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     reset_sessions: bool
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class CreateResponse:
     """What ``magic_links.create`` returns."""
 
     request_id: str
     status_code: int
     user_id: str
-    token: str = attrs.field(repr=_hidden)
+    token: str = attrs.field(repr=hidden)
+
+    __repr__ = compact_repr
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class EmailInviteResponse:
     """What ``magic_links.email.invite`` returns."""
 
@@ -61,8 +65,10 @@ class EmailInviteResponse:
     user_id: str
     email_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailLoginOrCreateResponse:
     """What ``magic_links.email.login_or_create`` returns."""
 
@@ -72,16 +78,20 @@ class EmailLoginOrCreateResponse:
     email_id: str
     user_created: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailRevokeInviteResponse:
     """What ``magic_links.email.revoke_invite`` returns."""
 
     request_id: str
     status_code: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailSendResponse:
     """What ``magic_links.email.send`` returns."""
 
@@ -90,19 +100,21 @@ class EmailSendResponse:
     user_id: str
     email_id: str
 
+    __repr__ = compact_repr
+
 
 @attrs.frozen(kw_only=True)
 class AuthenticateRequest:
     """What ``magic_links.authenticate`` sends."""
 
-    token: str = attrs.field(repr=_hidden)
+    token: str = attrs.field(repr=hidden)
     attributes: Attributes | Mapping[str, Any] | None = None
     options: Options | Mapping[str, Any] | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
-    code_verifier: str | None = attrs.field(default=None, repr=_hidden)
+    code_verifier: str | None = attrs.field(default=None, repr=hidden)
     telemetry_id: str | None = None
 
 
@@ -167,8 +179,8 @@ class EmailSendRequest:
     signup_expiration_minutes: int | None = None
     code_challenge: str | None = None
     user_id: str | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     locale: MagicLinksEmailDiscoverySendRequestLocale | str | None = None
     signup_template_id: str | None = None
 

@@ -11,32 +11,36 @@ from typing import Any
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import DeviceInfo
 from stytch_async.consumer.types.entities import Session, User
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ProviderValues:
     """The ``ProviderValues`` object of Stytch's API."""
 
-    access_token: str = attrs.field(repr=_hidden)
-    refresh_token: str = attrs.field(repr=_hidden)
-    id_token: str = attrs.field(repr=_hidden)
+    access_token: str = attrs.field(repr=hidden)
+    refresh_token: str = attrs.field(repr=hidden)
+    id_token: str = attrs.field(repr=hidden)
     scopes: list[str]
     expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class AttachResponse:
     """What ``oauth.attach`` returns."""
 
     request_id: str
     status_code: int
-    oauth_attach_token: str = attrs.field(repr=_hidden)
+    oauth_attach_token: str = attrs.field(repr=hidden)
+
+    __repr__ = compact_repr
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``oauth.authenticate`` returns."""
 
@@ -45,14 +49,16 @@ class AuthenticateResponse:
     user_id: str
     provider_subject: str
     provider_type: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     provider_values: ProviderValues
     user: User
     reset_sessions: bool
     oauth_user_registration_id: str
     user_session: Session | None = None
     user_device: DeviceInfo | None = None
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -61,20 +67,20 @@ class AttachRequest:
 
     provider: str
     user_id: str | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
 
 
 @attrs.frozen(kw_only=True)
 class AuthenticateRequest:
     """What ``oauth.authenticate`` sends."""
 
-    token: str = attrs.field(repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    token: str = attrs.field(repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
-    code_verifier: str | None = attrs.field(default=None, repr=_hidden)
+    code_verifier: str | None = attrs.field(default=None, repr=hidden)
     telemetry_id: str | None = None
 
 

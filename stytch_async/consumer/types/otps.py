@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import (
     DeviceInfo,
     MagicLinksEmailDiscoverySendRequestLocale,
@@ -44,7 +44,7 @@ OTPsLoginOrCreateRequestLocale = Literal[
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``otps.authenticate`` returns."""
 
@@ -52,15 +52,17 @@ class AuthenticateResponse:
     status_code: int
     user_id: str
     method_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     reset_sessions: bool
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailLoginOrCreateResponse:
     """What ``otps.email.login_or_create`` returns."""
 
@@ -70,8 +72,10 @@ class EmailLoginOrCreateResponse:
     email_id: str
     user_created: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailSendResponse:
     """What ``otps.email.send`` returns."""
 
@@ -80,8 +84,10 @@ class EmailSendResponse:
     user_id: str
     email_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SMSLoginOrCreateResponse:
     """What ``otps.sms.login_or_create`` returns."""
 
@@ -91,8 +97,10 @@ class SMSLoginOrCreateResponse:
     phone_id: str
     user_created: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SMSSendResponse:
     """What ``otps.sms.send`` returns."""
 
@@ -101,8 +109,10 @@ class SMSSendResponse:
     user_id: str
     phone_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class WhatsAppLoginOrCreateResponse:
     """What ``otps.whatsapp.login_or_create`` returns."""
 
@@ -112,8 +122,10 @@ class WhatsAppLoginOrCreateResponse:
     phone_id: str
     user_created: bool
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class WhatsAppSendResponse:
     """What ``otps.whatsapp.send`` returns."""
 
@@ -122,18 +134,20 @@ class WhatsAppSendResponse:
     user_id: str
     phone_id: str
 
+    __repr__ = compact_repr
+
 
 @attrs.frozen(kw_only=True)
 class AuthenticateRequest:
     """What ``otps.authenticate`` sends."""
 
     method_id: str
-    code: str = attrs.field(repr=_hidden)
+    code: str = attrs.field(repr=hidden)
     attributes: Attributes | Mapping[str, Any] | None = None
     options: Options | Mapping[str, Any] | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None
 
@@ -160,8 +174,8 @@ class EmailSendRequest:
     attributes: Attributes | Mapping[str, Any] | None = None
     locale: MagicLinksEmailDiscoverySendRequestLocale | str | None = None
     user_id: str | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     login_template_id: str | None = None
     signup_template_id: str | None = None
 
@@ -186,8 +200,8 @@ class SMSSendRequest:
     attributes: Attributes | Mapping[str, Any] | None = None
     locale: OTPSMSSendRequestLocale | str | None = None
     user_id: str | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
 
 
 @attrs.frozen(kw_only=True)
@@ -210,8 +224,8 @@ class WhatsAppSendRequest:
     attributes: Attributes | Mapping[str, Any] | None = None
     locale: OTPSMSSendRequestLocale | str | None = None
     user_id: str | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
 
 
 __all__ = [

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import (
     Argon2Config,
     DeviceInfo,
@@ -25,7 +25,7 @@ from stytch_async.common.types.entities import (
 from stytch_async.consumer.types.entities import Attributes, Name, Options, Session, User
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Feedback:
     """The ``Feedback`` object of Stytch's API."""
 
@@ -33,8 +33,10 @@ class Feedback:
     suggestions: list[str]
     luds_requirements: LUDSRequirements | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class LUDSRequirements:
     """The ``LUDSRequirements`` object of Stytch's API."""
 
@@ -45,22 +47,26 @@ class LUDSRequirements:
     missing_complexity: int
     missing_characters: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``passwords.authenticate`` returns."""
 
     request_id: str
     status_code: int
     user_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class CreateResponse:
     """What ``passwords.create`` returns."""
 
@@ -68,28 +74,32 @@ class CreateResponse:
     status_code: int
     user_id: str
     email_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailResetResponse:
     """What ``passwords.email.reset`` returns."""
 
     request_id: str
     status_code: int
     user_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class EmailResetStartResponse:
     """What ``passwords.email.reset_start`` returns."""
 
@@ -98,22 +108,26 @@ class EmailResetStartResponse:
     user_id: str
     email_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ExistingPasswordResetResponse:
     """What ``passwords.existing_password.reset`` returns."""
 
     request_id: str
     status_code: int
     user_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MigrateResponse:
     """What ``passwords.migrate`` returns."""
 
@@ -124,8 +138,10 @@ class MigrateResponse:
     user_created: bool
     user: User
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SessionsResetResponse:
     """What ``passwords.sessions.reset`` returns."""
 
@@ -133,24 +149,28 @@ class SessionsResetResponse:
     status_code: int
     user_id: str
     user: User
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class StrengthCheckResponse:
     """What ``passwords.strength_check`` returns."""
 
     request_id: str
     status_code: int
-    valid_password: bool = attrs.field(repr=_hidden)
+    valid_password: bool = attrs.field(repr=hidden)
     score: int
-    breached_password: bool = attrs.field(repr=_hidden)
+    breached_password: bool = attrs.field(repr=hidden)
     strength_policy: str
     breach_detection_on_create: bool
     feedback: Feedback | None = None
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -158,10 +178,10 @@ class AuthenticateRequest:
     """What ``passwords.authenticate`` sends."""
 
     email: str
-    password: str = attrs.field(repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    password: str = attrs.field(repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None
 
@@ -171,7 +191,7 @@ class CreateRequest:
     """What ``passwords.create`` sends."""
 
     email: str
-    password: str = attrs.field(repr=_hidden)
+    password: str = attrs.field(repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     trusted_metadata: Mapping[str, Any] | None = None
@@ -207,7 +227,7 @@ class MigrateRequest:
 class StrengthCheckRequest:
     """What ``passwords.strength_check`` sends."""
 
-    password: str = attrs.field(repr=_hidden)
+    password: str = attrs.field(repr=hidden)
     email: str | None = None
 
 
@@ -215,12 +235,12 @@ class StrengthCheckRequest:
 class EmailResetRequest:
     """What ``passwords.email.reset`` sends."""
 
-    token: str = attrs.field(repr=_hidden)
-    password: str = attrs.field(repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    token: str = attrs.field(repr=hidden)
+    password: str = attrs.field(repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
-    code_verifier: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
+    code_verifier: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     attributes: Attributes | Mapping[str, Any] | None = None
     options: Options | Mapping[str, Any] | None = None
@@ -246,11 +266,11 @@ class ExistingPasswordResetRequest:
     """What ``passwords.existing_password.reset`` sends."""
 
     email: str
-    existing_password: str = attrs.field(repr=_hidden)
-    new_password: str = attrs.field(repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    existing_password: str = attrs.field(repr=hidden)
+    new_password: str = attrs.field(repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None
 
@@ -259,9 +279,9 @@ class ExistingPasswordResetRequest:
 class SessionsResetRequest:
     """What ``passwords.sessions.reset`` sends."""
 
-    password: str = attrs.field(repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    password: str = attrs.field(repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None

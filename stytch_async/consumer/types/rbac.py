@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import attrs
 
+from stytch_async._core.reprs import compact_repr
 from stytch_async.common.types.entities import Policy
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PolicyResponse:
     """What ``rbac.policy`` returns."""
 
     request_id: str
     status_code: int
     policy: Policy | None = None
+
+    __repr__ = compact_repr
 
 
 __all__ = ["PolicyResponse"]

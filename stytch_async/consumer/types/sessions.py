@@ -6,65 +6,82 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import JWK, AuthorizationVerdict, DeviceInfo
 from stytch_async.consumer.types.entities import Session, User
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AuthorizationCheck:
     """The ``AuthorizationCheck`` object of Stytch's API."""
 
     resource_id: str
     action: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _AuthorizationCheckDictRequired(TypedDict):
+    resource_id: str
+    action: str
+
+
+class AuthorizationCheckDict(_AuthorizationCheckDictRequired, total=False):
+    """``AuthorizationCheck`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class AttestResponse:
     """What ``sessions.attest`` returns."""
 
     request_id: str
     status_code: int
     user_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``sessions.authenticate`` returns."""
 
     request_id: str
     status_code: int
     session: Session
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     verdict: AuthorizationVerdict | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ExchangeAccessTokenResponse:
     """What ``sessions.exchange_access_token`` returns."""
 
     request_id: str
     status_code: int
     user_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GetJWKSResponse:
     """What ``sessions.get_jwks`` returns."""
 
@@ -72,8 +89,10 @@ class GetJWKSResponse:
     status_code: int
     keys: list[JWK]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GetResponse:
     """What ``sessions.get`` returns."""
 
@@ -81,27 +100,33 @@ class GetResponse:
     status_code: int
     sessions: list[Session]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class MigrateResponse:
     """What ``sessions.migrate`` returns."""
 
     request_id: str
     status_code: int
     user_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RevokeResponse:
     """What ``sessions.revoke`` returns."""
 
     request_id: str
     status_code: int
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -109,11 +134,11 @@ class AttestRequest:
     """What ``sessions.attest`` sends."""
 
     profile_id: str
-    token: str = attrs.field(repr=_hidden)
+    token: str = attrs.field(repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     telemetry_id: str | None = None
 
 
@@ -121,9 +146,9 @@ class AttestRequest:
 class AuthenticateRequest:
     """What ``sessions.authenticate`` sends."""
 
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     authorization_check: AuthorizationCheck | Mapping[str, Any] | None = None
 
@@ -132,7 +157,7 @@ class AuthenticateRequest:
 class ExchangeAccessTokenRequest:
     """What ``sessions.exchange_access_token`` sends."""
 
-    access_token: str = attrs.field(repr=_hidden)
+    access_token: str = attrs.field(repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None
@@ -156,7 +181,7 @@ class GetJWKSRequest:
 class MigrateRequest:
     """What ``sessions.migrate`` sends."""
 
-    session_token: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
     session_duration_minutes: int | None = None
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None
@@ -167,8 +192,8 @@ class RevokeRequest:
     """What ``sessions.revoke`` sends."""
 
     session_id: str | None = None
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
 
 
 __all__ = [
@@ -177,6 +202,7 @@ __all__ = [
     "AuthenticateRequest",
     "AuthenticateResponse",
     "AuthorizationCheck",
+    "AuthorizationCheckDict",
     "ExchangeAccessTokenRequest",
     "ExchangeAccessTokenResponse",
     "GetJWKSRequest",

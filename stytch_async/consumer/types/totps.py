@@ -10,50 +10,56 @@ from typing import Any
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import DeviceInfo
 from stytch_async.consumer.types.entities import Session, User
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TOTPsTOTP:
     """The ``TOTP`` object of Stytch's API."""
 
     totp_id: str
     verified: bool
-    recovery_codes: list[str] = attrs.field(repr=_hidden)
+    recovery_codes: list[str] = attrs.field(repr=hidden)
+
+    __repr__ = compact_repr
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``totps.authenticate`` returns."""
 
     request_id: str
     status_code: int
     user_id: str
-    session_token: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
     totp_id: str
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class CreateResponse:
     """What ``totps.create`` returns."""
 
     request_id: str
     status_code: int
     totp_id: str
-    secret: str = attrs.field(repr=_hidden)
-    qr_code: str = attrs.field(repr=_hidden)
-    recovery_codes: list[str] = attrs.field(repr=_hidden)
+    secret: str = attrs.field(repr=hidden)
+    qr_code: str = attrs.field(repr=hidden)
+    recovery_codes: list[str] = attrs.field(repr=hidden)
     user: User
     user_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RecoverResponse:
     """What ``totps.recover`` returns."""
 
@@ -61,14 +67,16 @@ class RecoverResponse:
     status_code: int
     totp_id: str
     user_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RecoveryCodesResponse:
     """What ``totps.recovery_codes`` returns."""
 
@@ -77,6 +85,8 @@ class RecoveryCodesResponse:
     user_id: str
     totps: list[TOTPsTOTP]
 
+    __repr__ = compact_repr
+
 
 @attrs.frozen(kw_only=True)
 class AuthenticateRequest:
@@ -84,9 +94,9 @@ class AuthenticateRequest:
 
     user_id: str
     totp_code: str
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None
 
@@ -104,10 +114,10 @@ class RecoverRequest:
     """What ``totps.recover`` sends."""
 
     user_id: str
-    recovery_code: str = attrs.field(repr=_hidden)
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    recovery_code: str = attrs.field(repr=hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import ResultsMetadata
 from stytch_async.consumer.types.entities import (
     TOTP,
@@ -30,15 +30,26 @@ from stytch_async.consumer.types.entities import (
 SearchUsersQueryOperator = Literal["OR", "AND"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SearchUsersQuery:
     """The ``SearchUsersQuery`` object of Stytch's API."""
 
     operator: SearchUsersQueryOperator | str
     operands: list[dict[str, Any]]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+class _SearchUsersQueryDictRequired(TypedDict):
+    operator: SearchUsersQueryOperator | str
+    operands: Sequence[Mapping[str, Any]]
+
+
+class SearchUsersQueryDict(_SearchUsersQueryDictRequired, total=False):
+    """``SearchUsersQuery`` as a plain mapping: the same keys, checked by type checkers."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class UserConnectedApp:
     """The ``UserConnectedApp`` object of Stytch's API."""
 
@@ -49,8 +60,10 @@ class UserConnectedApp:
     scopes_granted: str
     logo_url: str | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ConnectedAppsResponse:
     """What ``users.connected_apps`` returns."""
 
@@ -58,8 +71,10 @@ class ConnectedAppsResponse:
     status_code: int
     connected_apps: list[UserConnectedApp]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class CreateResponse:
     """What ``users.create`` returns."""
 
@@ -71,8 +86,10 @@ class CreateResponse:
     phone_id: str
     user: User
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteBiometricRegistrationResponse:
     """What ``users.delete_biometric_registration`` returns."""
 
@@ -81,8 +98,10 @@ class DeleteBiometricRegistrationResponse:
     user_id: str
     user: User
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteCryptoWalletResponse:
     """What ``users.delete_crypto_wallet`` returns."""
 
@@ -91,8 +110,10 @@ class DeleteCryptoWalletResponse:
     user_id: str
     user: User
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteEmailResponse:
     """What ``users.delete_email`` returns."""
 
@@ -101,8 +122,10 @@ class DeleteEmailResponse:
     user_id: str
     user: User
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteExternalIdResponse:
     """What ``users.delete_external_id`` returns."""
 
@@ -111,8 +134,10 @@ class DeleteExternalIdResponse:
     user_id: str
     user: User
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteOAuthRegistrationResponse:
     """What ``users.delete_oauth_registration`` returns."""
 
@@ -121,8 +146,10 @@ class DeleteOAuthRegistrationResponse:
     user_id: str
     user: User
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeletePasswordResponse:
     """What ``users.delete_password`` returns."""
 
@@ -131,8 +158,10 @@ class DeletePasswordResponse:
     user_id: str
     user: User
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeletePhoneNumberResponse:
     """What ``users.delete_phone_number`` returns."""
 
@@ -141,8 +170,10 @@ class DeletePhoneNumberResponse:
     user_id: str
     user: User
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteResponse:
     """What ``users.delete`` returns."""
 
@@ -150,8 +181,10 @@ class DeleteResponse:
     status_code: int
     user_id: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteTOTPResponse:
     """What ``users.delete_totp`` returns."""
 
@@ -160,8 +193,10 @@ class DeleteTOTPResponse:
     user_id: str
     user: User
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class DeleteWebAuthnRegistrationResponse:
     """What ``users.delete_webauthn_registration`` returns."""
 
@@ -170,8 +205,10 @@ class DeleteWebAuthnRegistrationResponse:
     user_id: str
     user: User
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ExchangePrimaryFactorResponse:
     """What ``users.exchange_primary_factor`` returns."""
 
@@ -180,8 +217,10 @@ class ExchangePrimaryFactorResponse:
     user_id: str
     user: User
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class GetResponse:
     """What ``users.get`` returns."""
 
@@ -200,23 +239,27 @@ class GetResponse:
     roles: list[str]
     name: Name | None = None
     created_at: datetime | None = None
-    password: Password | None = attrs.field(default=None, repr=_hidden)
+    password: Password | None = attrs.field(default=None, repr=hidden)
     trusted_metadata: dict[str, Any] | None = None
     untrusted_metadata: dict[str, Any] | None = None
     external_id: str | None = None
     lock_created_at: datetime | None = None
     lock_expires_at: datetime | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RevokeResponse:
     """What ``users.revoke`` returns."""
 
     request_id: str
     status_code: int
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class SearchResponse:
     """What ``users.search`` returns."""
 
@@ -225,8 +268,10 @@ class SearchResponse:
     results: list[User]
     results_metadata: ResultsMetadata
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class UpdateResponse:
     """What ``users.update`` returns."""
 
@@ -237,6 +282,8 @@ class UpdateResponse:
     phone_numbers: list[PhoneNumber]
     crypto_wallets: list[CryptoWallet]
     user: User
+
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)
@@ -331,6 +378,7 @@ __all__ = [
     "SearchRequest",
     "SearchResponse",
     "SearchUsersQuery",
+    "SearchUsersQueryDict",
     "SearchUsersQueryOperator",
     "UpdateRequest",
     "UpdateResponse",

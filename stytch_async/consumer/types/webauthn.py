@@ -10,12 +10,12 @@ from typing import Any
 
 import attrs
 
-from stytch_async._core.reprs import hidden as _hidden
+from stytch_async._core.reprs import compact_repr, hidden
 from stytch_async.common.types.entities import DeviceInfo
 from stytch_async.consumer.types.entities import Session, User, WebAuthnRegistration
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class WebAuthnCredential:
     """The ``WebAuthnCredential`` object of Stytch's API."""
 
@@ -24,8 +24,10 @@ class WebAuthnCredential:
     type: str
     public_key: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateResponse:
     """What ``webauthn.authenticate`` returns."""
 
@@ -33,14 +35,16 @@ class AuthenticateResponse:
     status_code: int
     user_id: str
     webauthn_registration_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class AuthenticateStartResponse:
     """What ``webauthn.authenticate_start`` returns."""
 
@@ -49,8 +53,10 @@ class AuthenticateStartResponse:
     user_id: str
     public_key_credential_request_options: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class ListCredentialsResponse:
     """What ``webauthn.list_credentials`` returns."""
 
@@ -58,8 +64,10 @@ class ListCredentialsResponse:
     status_code: int
     credentials: list[WebAuthnCredential]
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RegisterResponse:
     """What ``webauthn.register`` returns."""
 
@@ -67,14 +75,16 @@ class RegisterResponse:
     status_code: int
     user_id: str
     webauthn_registration_id: str
-    session_token: str = attrs.field(repr=_hidden)
-    session_jwt: str = attrs.field(repr=_hidden)
+    session_token: str = attrs.field(repr=hidden)
+    session_jwt: str = attrs.field(repr=hidden)
     user: User
     session: Session | None = None
     user_device: DeviceInfo | None = None
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RegisterStartResponse:
     """What ``webauthn.register_start`` returns."""
 
@@ -83,8 +93,10 @@ class RegisterStartResponse:
     user_id: str
     public_key_credential_creation_options: str
 
+    __repr__ = compact_repr
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class UpdateResponse:
     """What ``webauthn.update`` returns."""
 
@@ -92,15 +104,17 @@ class UpdateResponse:
     status_code: int
     webauthn_registration: WebAuthnRegistration | None = None
 
+    __repr__ = compact_repr
+
 
 @attrs.frozen(kw_only=True)
 class AuthenticateRequest:
     """What ``webauthn.authenticate`` sends."""
 
     public_key_credential: str
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None
 
@@ -129,9 +143,9 @@ class RegisterRequest:
 
     user_id: str
     public_key_credential: str
-    session_token: str | None = attrs.field(default=None, repr=_hidden)
+    session_token: str | None = attrs.field(default=None, repr=hidden)
     session_duration_minutes: int | None = None
-    session_jwt: str | None = attrs.field(default=None, repr=_hidden)
+    session_jwt: str | None = attrs.field(default=None, repr=hidden)
     session_custom_claims: Mapping[str, Any] | None = None
     telemetry_id: str | None = None
 
