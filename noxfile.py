@@ -1,4 +1,4 @@
-"""The single entry point for checks: ``nox`` runs tests, lint and typing.
+"""The single entry point for checks: ``nox`` runs tests, lint, typing and the docs build.
 
 Locally the default run tests on the Python that runs nox (plus one run without orjson); with
 ``CI=true`` in the environment (as ``.ci/run`` has it) the tests run on every Python the package
@@ -38,6 +38,7 @@ nox.options.sessions = [
     "tests_without_orjson",
     "lint",
     "typing",
+    "docs",
 ]
 
 # Ruff is pinned to the version the generator formats with (the test extra pins it too).
@@ -152,6 +153,14 @@ def typing(session: nox.Session) -> None:
     session.run("mypy", "--strict")
     # Without this, the pyright wrapper asks PyPI for its latest version on every run.
     session.run("pyright", env={"PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"})
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site with mkdocs --strict (a broken link or reference fails)."""
+    session.install("-e", ".[docs]")
+    session.env["NO_MKDOCS_2_WARNING"] = "1"
+    session.run("mkdocs", "build", "--strict", "--site-dir", "build/site", *session.posargs)
 
 
 @nox.session

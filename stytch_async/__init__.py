@@ -7,6 +7,7 @@ import logging
 from stytch_async.b2b.client import AsyncStytchB2B
 from stytch_async.consumer.client import AsyncStytch
 
+from ._core.serialize import from_dict, to_dict, to_json
 from ._version import __version__
 from .errors import ClientError, DecodeError, HttpError, StytchError, UsageError
 
@@ -23,4 +24,7 @@ __all__ = [
     "StytchError",
     "UsageError",
     "__version__",
+    "from_dict",
+    "to_dict",
+    "to_json",
 ]

@@ -338,6 +338,7 @@ class JwtInvalidError(JwtError):
     ``wrong_kind`` (a B2B member session JWT given to the consumer client; a
     consumer JWT given to the B2B client has no organization claim, so it is
     ``missing_claim``).
+    Also ``missing``: no token was presented at all (the web integrations).
     """
 
     def __init__(self, message: str, *, reason: str) -> None:

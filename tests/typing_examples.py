@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 import httpx
 
+import stytch_async
 from stytch_async import AsyncStytch, AsyncStytchB2B, ClientError, StytchError
 from stytch_async.b2b.tokens import AuthenticateJWTResponse as B2BAuthenticateJWTResponse
 from stytch_async.b2b.tokens import MemberSessionWithClaims
@@ -234,6 +235,13 @@ async def b2b_member_checks(session_jwt: str, magic_link_token: str, code: str) 
             )
             return second.session_jwt
         return first.session_jwt
+
+
+def as_json_data(result: AuthenticateResponse) -> AuthenticateResponse:
+    data: dict[str, Any] = stytch_async.to_dict(result, exclude_none=True)
+    text: str = stytch_async.to_json(result, indent=2)
+    _ = text
+    return stytch_async.from_dict(AuthenticateResponse, data)
 
 
 async def nested_arguments_as_mappings(stytch: AsyncStytch) -> None:

@@ -116,11 +116,16 @@ def refuse_bare_value(value: Any, name: str, owner: str) -> None:
         )
 
 
-def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Converter:
+def make_converter(
+    *, strict: bool = False, detailed: bool = False, omit_defaults: bool = True
+) -> cattrs.Converter:
     """Build a converter; ``strict`` rejects keys that the model does not declare.
 
     ``detailed`` collects every failing field into a cattrs validation error
-    (slower); the fast default stops at the first failure.
+    (slower); the fast default stops at the first failure. ``omit_defaults``
+    leaves fields at their default (None for an optional request argument) out of
+    unstructured output, as a request body wants; ``to_dict`` turns it off so a
+    response keeps its whole shape.
     """
     conv = cattrs.Converter(forbid_extra_keys=strict, detailed_validation=detailed)
 
@@ -176,7 +181,9 @@ def make_converter(*, strict: bool = False, detailed: bool = False) -> cattrs.Co
 
     def _unstructure_attrs(cl: type) -> Any:
         # Optional request fields default to None and are left out of the body.
-        unstructure: Callable[[Any], Any] = make_dict_unstructure_fn(cl, conv, _cattrs_omit_if_default=True)
+        unstructure: Callable[[Any], Any] = make_dict_unstructure_fn(
+            cl, conv, _cattrs_omit_if_default=omit_defaults
+        )
         list_fields = _list_fields(cl)
         if not list_fields:
             return unstructure

@@ -25,6 +25,7 @@ class product(Generic[T]):
 
     def __set_name__(self, owner: type, attr: str) -> None:
         self.attr = attr
+        self.__doc__ = f"The {attr} product: a {self.name} from {self.module}, imported on first use."
 
     def __repr__(self) -> str:
         return f"<product {self.attr}: {self.module}.{self.name}>"
@@ -44,4 +45,21 @@ class product(Generic[T]):
         return value
 
 
-__all__ = ["product"]
+def products_section(cls: type) -> str:
+    """A docstring section listing the products ``cls`` mounts, read from the declarations.
+
+    ``help()`` files a non-data descriptor under "Methods", so the class docstring names
+    them; nothing is imported to write it.
+    """
+    found = {
+        name: value
+        for klass in reversed(cls.__mro__)
+        for name, value in vars(klass).items()
+        if isinstance(value, product)
+    }
+    width = max((len(name) for name in found), default=0)
+    lines = [f"    {name.ljust(width)}  {p.name} ({p.module})" for name, p in sorted(found.items())]
+    return "\n\nProducts (attributes, each built on first use)::\n\n" + "\n".join(lines) + "\n"
+
+
+__all__ = ["product", "products_section"]

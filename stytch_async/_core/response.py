@@ -150,15 +150,21 @@ def parse_response(response: Response, model: type[T], converter: cattrs.Convert
             excerpt=body_excerpt("", data),
         )
     data["status_code"] = status
+    return structure(data, model, converter, status_code=status)
+
+
+def structure(data: dict[str, Any], model: type[T], converter: cattrs.Converter, *, status_code: int) -> T:
+    """Structure a JSON object into ``model``; what does not fit is a :class:`DecodeError` naming the field."""
     try:
         return converter.structure(data, model)
     except _STRUCTURE_ERRORS as exc:
         # The fast converter stops at the first failure without saying where; decode
         # again with the detailed twin to name the field. Only a failing call pays.
         cause = _explain(data, model, converter) or exc
+        name = getattr(model, "__name__", repr(model))
         raise DecodeError(
-            f"response does not fit {model.__name__}: {_describe(cause)}",
-            status_code=status,
+            f"response does not fit {name}: {_describe(cause)}",
+            status_code=status_code,
             request_id=_str_or_none(data.get("request_id")),
             excerpt=body_excerpt("", data),
         ) from cause

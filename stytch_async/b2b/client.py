@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stytch_async._core.lazy import products_section
 from stytch_async._local.client import LocalChecksClient
 from stytch_async.b2b._products import B2BProducts
 
@@ -35,5 +36,8 @@ class AsyncStytchB2B(LocalChecksClient, B2BProducts):
         "stytch_async.b2b.types.rbac:OrganizationsGetOrgPolicyResponse",
     )
 
+
+# help() files the lazy product attributes under "Methods"; the docstring names them instead.
+AsyncStytchB2B.__doc__ = (AsyncStytchB2B.__doc__ or "").rstrip() + products_section(AsyncStytchB2B)
 
 __all__ = ["AsyncStytchB2B"]

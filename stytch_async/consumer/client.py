@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stytch_async._core.lazy import products_section
 from stytch_async._local.client import LocalChecksClient
 from stytch_async.consumer._products import ConsumerProducts
 
@@ -35,5 +36,8 @@ class AsyncStytch(LocalChecksClient, ConsumerProducts):
     _policy_response = "stytch_async.consumer.types.rbac:PolicyResponse"
     _warm_modules = ("stytch_async.common.types.entities", "stytch_async.consumer.types.entities")
 
+
+# help() files the lazy product attributes under "Methods"; the docstring names them instead.
+AsyncStytch.__doc__ = (AsyncStytch.__doc__ or "").rstrip() + products_section(AsyncStytch)
 
 __all__ = ["AsyncStytch"]

@@ -9,44 +9,19 @@ or both failing.
 from __future__ import annotations
 
 import copy
-import typing
 from collections.abc import Iterator
 from typing import Any
 
-import attrs
 import pytest
 
-from codegen.generate import MOUNTS, PRODUCTS, load_spec
-from stytch_async import AsyncStytch, DecodeError
+from stytch_async import DecodeError
 from stytch_async._core.converter import make_converter
 from stytch_async._core.response import _STRUCTURE_ERRORS, parse_response
-from tests.support.recorded import fixture_path, load_fixture
+from tests.support.fixture_models import FIXTURE_MODELS
+from tests.support.recorded import load_fixture
 
-SPEC = load_spec()
-CLIENT = AsyncStytch("project-test-1", "secret-1")
+CASES = FIXTURE_MODELS
 DAMAGE: list[Any] = [None, 12345, "text", ["x"], {"k": "v"}]
-
-
-def _model(key: str) -> type[Any] | None:
-    *path, method = key.split(".")
-    target: Any = CLIENT
-    for part in path:
-        target = getattr(target, part)
-    try:
-        hint = typing.get_type_hints(getattr(target, method)).get("return")
-    except NameError:  # a hand-written method whose return type is only imported for type checking
-        return None
-    return hint if attrs.has(hint) else None
-
-
-CASES = [
-    (e.key, model)
-    for e in SPEC.endpoints
-    if e.api in MOUNTS["consumer"]
-    and e.top in PRODUCTS[e.api]
-    and fixture_path(e.key, e.api).exists()
-    and (model := _model(e.key)) is not None
-]
 
 
 def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:

@@ -47,3 +47,24 @@ def test_the_class_attribute_is_the_declaration() -> None:
         "Users",
         "users",
     )
+
+
+def test_help_lists_every_product_without_importing_them() -> None:
+    script = textwrap.dedent(
+        """
+        import pydoc, sys
+        from stytch_async import AsyncStytch, AsyncStytchB2B
+        from stytch_async._core.lazy import product
+        for cls in (AsyncStytch, AsyncStytchB2B):
+            text = pydoc.render_doc(cls, renderer=pydoc.plaintext)
+            section = text.split("Products (attributes, each built on first use)")[1].split("Method resolution")[0]
+            names = {n for k in cls.__mro__ for n, v in vars(k).items() if isinstance(v, product)}
+            listed = {line.split()[1] for line in section.splitlines() if len(line.split()) == 4}
+            assert listed == names, (cls, listed ^ names)
+        print(sorted(m for m in sys.modules if m.startswith("stytch_async.") and ".resources." in m))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)  # noqa: S603 (our own script)
+    assert out.stdout.strip() == "[]"
+    assert AsyncStytch.users.__doc__ is not None
+    assert "Users" in AsyncStytch.users.__doc__

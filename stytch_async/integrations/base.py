@@ -1,0 +1,172 @@
+"""The framework-free part of the integrations: find the session JWT, check it, answer errors.
+
+The FastAPI helpers and the ASGI middleware are thin layers over :class:`SessionCheck`
+and :func:`http_answer`. The answers, by error:
+
+==============================================  ======  =========================================
+Error                                           Status  Why
+==============================================  ======  =========================================
+``JwtError`` (local: invalid, expired, ...)     401     the presented token was refused
+``ClientError`` 401 or 404 from Stytch          401     the token, code or link is unknown or
+                                                        expired (``session_not_found``, ...)
+``ClientError`` ``unauthorized_credentials``    500     the app's own project id/secret is wrong
+``PermissionDeniedError``,                      403     authenticated, but not allowed
+``InsufficientScopesError``, ``ClientError``
+403
+``RateLimitError`` (429)                        429     passed on, with ``Retry-After``
+other ``ClientError`` 4xx (400, 409, ...)       400     Stytch refused what the user sent
+                                                        (a malformed email, a weak password)
+``ClientError`` 5xx, ``DecodeError``            502     Stytch answered, but not usefully
+``HttpError`` (``HttpTimeoutError``,            503     Stytch could not be reached in time, or
+``JwksUnavailableError``,                               no key set or policy was ever fetched;
+``PolicyUnavailableError``)                             ``Retry-After: 5``
+``UsageError``                                  500     a bug in the app's call
+==============================================  ======  =========================================
+
+The body is JSON: ``{"error_type": ..., "error_message": ..., "request_id": ...}``.
+For 5xx answers the message is generic (the details go to the ``stytch_async.integrations``
+logger, which never sees a secret); for 4xx it is the error's own message.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from stytch_async.consumer.client import AsyncStytch
+from stytch_async.consumer.types.entities import Session
+from stytch_async.consumer.types.sessions import AuthorizationCheck, AuthorizationCheckDict
+from stytch_async.errors import (
+    ClientError,
+    DecodeError,
+    HttpError,
+    InsufficientScopesError,
+    JwtError,
+    JwtInvalidError,
+    PermissionDeniedError,
+    RateLimitError,
+    StytchError,
+)
+
+logger = logging.getLogger("stytch_async.integrations")
+
+#: The cookie Stytch's frontend SDKs set for the session JWT.
+SESSION_JWT_COOKIE = "stytch_session_jwt"
+#: ``Retry-After`` sent with a 503 when Stytch is unreachable.
+UNAVAILABLE_RETRY_AFTER = 5
+
+
+@attrs.frozen
+class HttpAnswer:
+    """An HTTP answer for an error: status, JSON body and extra headers."""
+
+    status_code: int
+    body: dict[str, Any]
+    headers: dict[str, str] = attrs.Factory(dict)
+
+
+def _status_for(exc: StytchError) -> int:
+    if isinstance(exc, JwtError):
+        return 401
+    if isinstance(exc, (PermissionDeniedError, InsufficientScopesError)):
+        return 403
+    if isinstance(exc, RateLimitError):
+        return 429
+    if isinstance(exc, ClientError):
+        status = exc.status_code
+        if exc.error_type == "unauthorized_credentials":
+            return 500
+        if status in (401, 404):
+            return 401
+        if status == 403:
+            return 403
+        return 502 if status >= 500 else 400
+    if isinstance(exc, DecodeError):
+        return 502
+    if isinstance(exc, HttpError):
+        return 503
+    return 500
+
+
+def http_answer(exc: StytchError) -> HttpAnswer:
+    """The answer a web app gives for ``exc`` (see the table in this module's docstring)."""
+    status = _status_for(exc)
+    headers: dict[str, str] = {}
+    error_type = getattr(exc, "error_type", None) or type(exc).__name__
+    request_id = getattr(exc, "request_id", None)
+    if status >= 500:
+        logger.warning("Stytch call failed, answering %d: %s", status, exc)
+        message = "authentication is unavailable" if status == 503 else "authentication failed on the server"
+        error_type = "stytch_unavailable" if status == 503 else "stytch_error"
+    else:
+        message = getattr(exc, "error_message", "") or str(exc)
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    elif status == 503:
+        headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    elif isinstance(exc, RateLimitError) and exc.retry_after is not None:
+        headers["Retry-After"] = str(math.ceil(exc.retry_after))
+    body = {"error_type": error_type, "error_message": message, "request_id": request_id}
+    return HttpAnswer(status, body, headers)
+
+
+def find_session_jwt(
+    authorization: str | None, cookies: Mapping[str, str], *, cookie_name: str | None = SESSION_JWT_COOKIE
+) -> str:
+    """The session JWT from ``Authorization: Bearer ...``, else from the cookie.
+
+    Raises :class:`~stytch_async.errors.JwtInvalidError` (reason ``missing``) when neither has one.
+    """
+    if authorization:
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip()
+    if cookie_name is not None:
+        token = cookies.get(cookie_name, "")
+        if token:
+            return token
+    where = "an Authorization: Bearer header" + (f" or the {cookie_name!r} cookie" if cookie_name else "")
+    raise JwtInvalidError(f"no session JWT in {where}", reason="missing")
+
+
+@attrs.frozen(kw_only=True)
+class SessionCheck:
+    """How a request's session is authenticated.
+
+    The JWT comes from ``Authorization: Bearer`` or the ``cookie_name`` cookie and is
+    checked locally (``sessions.authenticate_jwt_local``). With ``remote_fallback`` a
+    JWT the local check cannot accept for a reason Stytch may see differently (expired
+    but refreshable, unknown key, no key set) goes to ``sessions.authenticate_jwt``;
+    its refusals are then ``ClientError``s (404 ``session_not_found``: answered 401),
+    not ``JwtError``s. ``authorization_check`` also requires an RBAC permission (403).
+    """
+
+    cookie_name: str | None = SESSION_JWT_COOKIE
+    remote_fallback: bool = False
+    authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None
+    max_token_age_seconds: float | None = None
+
+    async def authenticate(
+        self, client: AsyncStytch, authorization: str | None, cookies: Mapping[str, str]
+    ) -> Session:
+        """The session the request's JWT stands for; refusals raise from the error tree."""
+        jwt = find_session_jwt(authorization, cookies, cookie_name=self.cookie_name)
+        if self.remote_fallback:
+            answer = await client.sessions.authenticate_jwt(
+                jwt,
+                max_token_age_seconds=self.max_token_age_seconds,
+                authorization_check=self.authorization_check,
+            )
+            return answer.session
+        return await client.sessions.authenticate_jwt_local(
+            jwt,
+            max_token_age_seconds=self.max_token_age_seconds,
+            authorization_check=self.authorization_check,
+        )
+
+
+__all__ = ["SESSION_JWT_COOKIE", "HttpAnswer", "SessionCheck", "find_session_jwt", "http_answer"]

@@ -1,0 +1,107 @@
+"""Every example in examples/ runs here against the emulator, on asyncio and trio."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from stytch_async.testing import FakeStytch
+from tests.support.web import running
+
+EXAMPLES = Path(__file__).parent.parent.parent / "examples"
+pytestmark = pytest.mark.anyio
+
+
+def load(name: str) -> ModuleType:
+    """Import ``examples/<name>.py`` as the scripts see each other (their folder on sys.path)."""
+    if str(EXAMPLES) not in sys.path:
+        sys.path.insert(0, str(EXAMPLES))
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_fastapi_passwordless_magic_link_otp_and_logout() -> None:
+    example = load("fastapi_passwordless")
+    async with FakeStytch() as fake, running(example.create_app(fake.client)) as http:
+        assert (await http.get("/me")).status_code == 401
+
+        await http.post("/login/email", params={"email": "ada@example.com"})
+        token = fake.outbox.last(email="ada@example.com").token
+        linked = await http.get("/authenticate", params={"token": token})
+        jwt = linked.cookies["stytch_session_jwt"]
+        me = await http.get("/me", headers={"Cookie": f"stytch_session_jwt={jwt}"})
+
+        sent = await http.post("/login/otp", params={"email": "ada@example.com"})
+        code = fake.outbox.last(email="ada@example.com").code
+        wrong = await http.post(
+            "/login/otp/verify", params={"method_id": sent.json()["method_id"], "code": "000000"}
+        )
+        verified = await http.post(
+            "/login/otp/verify", params={"method_id": sent.json()["method_id"], "code": code}
+        )
+        otp_jwt = verified.cookies["stytch_session_jwt"]
+
+        out = await http.post("/logout", headers={"Authorization": f"Bearer {otp_jwt}"})
+        async with fake.client() as admin:
+            live = await admin.sessions.get(me.json()["user_id"])
+
+    assert linked.status_code == 200
+    assert me.json()["user_id"] == linked.json()["user_id"] == verified.json()["user_id"]
+    assert wrong.status_code == 401
+    assert verified.status_code == 200
+    assert out.json() == {"logged_out": True}
+    assert 'stytch_session_jwt=""' in out.headers["set-cookie"]
+    assert len(live.sessions) == 1  # the magic-link session remains; the OTP one is revoked
+
+
+async def test_starlette_middleware_example() -> None:
+    example = load("starlette_middleware")
+    async with FakeStytch() as fake, running(example.create_app(fake.client)) as http, fake.client() as admin:
+        await admin.magic_links.email.login_or_create("ada@example.com")
+        auth = await admin.magic_links.authenticate(
+            fake.outbox.last(email="ada@example.com").token or "", session_duration_minutes=5
+        )
+        ok = await http.get("/dashboard", headers={"Authorization": f"Bearer {auth.session_jwt}"})
+        refused = await http.get("/dashboard")
+        health = await http.get("/public/health")
+    assert ok.json() == {"user_id": auth.user_id, "roles": ["stytch_user"]}
+    assert refused.status_code == 401
+    assert health.json() == {"ok": True}
+
+
+@pytest.mark.parametrize("script", ["script_asyncio", "script_trio"])
+async def test_scripts(
+    script: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("STYTCH_PROJECT_ID", raising=False)
+    module = load(script)
+    user_id = await module.main()
+    assert user_id.startswith("user-test-")
+    assert f"{user_id} logged in until" in capsys.readouterr().out
+
+
+async def test_m2m_service_and_cached_caller() -> None:
+    example = load("m2m_service")
+    async with FakeStytch() as fake, fake.client() as stytch:
+        made = await stytch.m2m.clients.create(["read:invoices", "write:invoices"])
+        client = made.m2m_client
+        async with running(example.create_service(fake.client)) as service:
+            statuses = await example.call_service(stytch, service, client.client_id, client.client_secret)
+            no_token = await service.get("/invoices")
+    assert statuses == [200, 200, 403]  # the token was narrowed to read:invoices
+    assert no_token.status_code == 401
+    tokens = [r for r in fake.requests if r.path.endswith("/oauth2/token")]
+    assert len(tokens) == 1
+
+
+def test_examples_are_all_tested() -> None:
+    tested = {"fastapi_passwordless", "starlette_middleware", "script_asyncio", "script_trio", "m2m_service"}
+    assert {p.stem for p in EXAMPLES.glob("*.py")} == tested
