@@ -143,3 +143,14 @@ async def test_retry_after_is_read_from_the_default_pools_lower_case_headers() -
             await stytch.magic_links.email.send("ada@example.com")
     assert sleeps == [2.0]
     assert [seen.target for seen in server.seen] == ["/v1/magic_links/email/send"] * 2
+
+
+async def test_a_request_without_a_body_sends_no_length_over_the_default_pool() -> None:
+    async with loopback() as server, AsyncStytch(PROJECT_ID, SECRET, base_url=server.url) as stytch:
+        server.reply(404, NOT_FOUND)
+        with anyio.fail_after(5), pytest.raises(ClientError):
+            await stytch.sessions.get("user-1")
+    (seen,) = server.seen
+    assert (seen.method, seen.target, seen.body) == ("GET", "/v1/sessions?user_id=user-1", b"")
+    assert "content-length" not in seen.headers
+    assert "content-type" not in seen.headers

@@ -294,3 +294,10 @@ async def test_headers_are_read_by_lower_case_name_over_the_default_pool() -> No
             await stytch.magic_links.email.send("ada@example.com")
         assert undecodable.value.request_id == "r-8"
     assert len(server.seen) == 2
+
+
+def test_a_json_null_success_body_is_a_decode_error() -> None:
+    with pytest.raises(DecodeError) as info:
+        parse_response(response(200, content=b"null"), EmailSendResponse, LENIENT)
+    assert str(info.value).startswith("200 expected a JSON object, got NoneType")
+    assert info.value.excerpt == ""  # nothing beyond the type to show
