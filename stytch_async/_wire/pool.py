@@ -32,12 +32,12 @@ from urllib.parse import quote, urlsplit
 import anyio
 import httpx
 
+from .framing import MAX_HEAD, body_length, check_trailer, chunk_size, head_end, parse_head
 from .streams import Stream, connect
 
 # Idle connections older than this are closed rather than reused (httpx uses the same).
 KEEPALIVE_EXPIRY = 5.0
 MAX_CONNECTIONS = 100
-_MAX_HEAD = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _NO_BODY = frozenset({204, 304})
 # Characters left as they are when a request target has to be percent-encoded.
@@ -93,27 +93,6 @@ def _encode_head(
         raise httpx.LocalProtocolError("request headers must be ASCII") from exc
 
 
-def _parse_head(head: bytes) -> tuple[int, bytes, dict[str, str]]:
-    """Status code, HTTP version and headers; lower-case names, repeats joined with ', '."""
-    lines = head.split(b"\r\n")
-    status_line = lines[0].split(b" ", 2)
-    if len(status_line) < 2 or not status_line[0].startswith(b"HTTP/1.") or len(status_line[1]) != 3:
-        raise httpx.RemoteProtocolError(f"malformed status line {lines[0][:80]!r}")
-    try:
-        status = int(status_line[1])
-    except ValueError:
-        raise httpx.RemoteProtocolError(f"malformed status line {lines[0][:80]!r}") from None
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        name, sep, value = line.partition(b":")
-        if not sep or not name or name != name.strip():
-            raise httpx.RemoteProtocolError(f"malformed header line {line[:80]!r}")
-        key = name.decode("latin-1").lower()
-        text = value.strip().decode("latin-1")
-        headers[key] = f"{headers[key]}, {text}" if key in headers else text
-    return status, status_line[0], headers
-
-
 class _Connection:
     __slots__ = ("buffer", "idle_since", "stream")
 
@@ -143,10 +122,17 @@ class _Connection:
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
             raise httpx.WriteError(f"writing the request failed: {exc!r}") from exc
         while True:
-            status, version, headers = await self._read_head()
-            if status >= 200 or status == 101:
-                break  # 1xx answers before the real one are skipped
+            status, version, fields = await self._read_head()
+            if status >= 200:
+                break
+            if status == 101:  # never asked for: we do not switch protocols
+                raise httpx.RemoteProtocolError("an unrequested 101 Switching Protocols answer")
+            # Other 1xx answers before the real one are skipped.
+        headers: dict[str, str] = {}
+        for key, text in fields:
+            headers[key] = f"{headers[key]}, {text}" if key in headers else text
         if status in _NO_BODY:
+            body_length(headers)  # refused if malformed, though not used
             content, reusable = b"", True  # these answers never carry a body, whatever the headers say
         else:
             content, reusable = await self._read_body(headers)
@@ -165,17 +151,12 @@ class _Connection:
                     raise httpx.DecodingError(f"cannot {encoding}-decode the body: {exc}") from exc
         return Reply(status, headers, content), reusable and not self.buffer
 
-    async def _read_head(self) -> tuple[int, bytes, dict[str, str]]:
+    async def _read_head(self) -> tuple[int, bytes, list[tuple[str, str]]]:
         data = self.buffer
-        while True:
-            end = data.find(b"\r\n\r\n")
-            if end >= 0:
-                break
-            if len(data) > _MAX_HEAD:
-                raise httpx.RemoteProtocolError("the answer's headers are too long")
+        while (end := head_end(data)) < 0:
             data += await self._more()
         self.buffer = data[end + 4 :]
-        return _parse_head(data[:end])
+        return parse_head(data[:end])
 
     async def _read_exact(self, size: int) -> bytes:
         data = self.buffer
@@ -198,35 +179,25 @@ class _Connection:
             if end >= 0:
                 line, self.buffer = self.buffer[:end], self.buffer[end + 2 :]
                 return line
-            if len(self.buffer) > _MAX_HEAD:
-                raise httpx.RemoteProtocolError("a chunk header is too long")
             self.buffer += await self._more()
+            if len(self.buffer) > MAX_HEAD and self.buffer.find(b"\r\n", 0, MAX_HEAD) < 0:
+                raise httpx.RemoteProtocolError("a chunk header or trailer line is too long")
 
     async def _read_body(self, headers: dict[str, str]) -> tuple[bytes, bool]:
-        if "chunked" in headers.get("transfer-encoding", "").lower():
+        length = body_length(headers)
+        if length == -1:
             parts: list[bytes] = []
             while True:
-                size_line = (await self._read_line()).split(b";", 1)[0].strip()
-                try:
-                    size = int(size_line, 16)
-                except ValueError:
-                    raise httpx.RemoteProtocolError(f"malformed chunk size {size_line[:20]!r}") from None
+                size = chunk_size(await self._read_line())
                 if size == 0:
-                    while await self._read_line():  # trailers end with an empty line
-                        pass
+                    while line := await self._read_line():  # trailers end with an empty line
+                        check_trailer(line)
                     return b"".join(parts), True
                 parts.append(await self._read_exact(size))
                 if await self._read_line():
                     raise httpx.RemoteProtocolError("a chunk does not end with CRLF")
-        length = headers.get("content-length")
         if length is not None:
-            try:
-                size = int(length.split(",")[0])
-            except ValueError:
-                raise httpx.RemoteProtocolError(f"malformed Content-Length {length[:20]!r}") from None
-            if size < 0:
-                raise httpx.RemoteProtocolError(f"malformed Content-Length {length[:20]!r}")
-            return await self._read_exact(size), True
+            return await self._read_exact(length), True
         # No length: the body runs to the end of the connection.
         parts = [self.buffer]
         self.buffer = b""
