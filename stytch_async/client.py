@@ -6,6 +6,7 @@ import httpx
 
 from ._consumer import ConsumerProducts
 from ._core.client import BaseClient
+from ._wire.base import DEFAULT_MAX_RESPONSE_SIZE
 
 
 class AsyncStytch(BaseClient, ConsumerProducts):
@@ -30,6 +31,10 @@ class AsyncStytch(BaseClient, ConsumerProducts):
     ``jwks_refresh_interval`` seconds; a token signed by an unknown key triggers at
     most one extra fetch per ``jwks_cooldown`` seconds. ``preload_jwks=True`` fetches
     the key set on entering the block and fails fast if Stytch cannot provide it.
+
+    ``max_response_size`` (bytes, 32 MiB by default) bounds any answer's body, after
+    decompression, through the own pool and an ``http_client`` alike; a bigger answer
+    fails with an :class:`~stytch_async.errors.HttpError` while it is being read.
     """
 
     def __init__(
@@ -46,6 +51,7 @@ class AsyncStytch(BaseClient, ConsumerProducts):
         jwks_refresh_interval: float = 600.0,
         jwks_cooldown: float = 30.0,
         preload_jwks: bool = False,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         super().__init__(
             project_id,
@@ -59,5 +65,6 @@ class AsyncStytch(BaseClient, ConsumerProducts):
             jwks_refresh_interval=jwks_refresh_interval,
             jwks_cooldown=jwks_cooldown,
             preload_jwks=preload_jwks,
+            max_response_size=max_response_size,
         )
         self._init_products(self._pipeline)

@@ -30,7 +30,7 @@ import anyio
 import cattrs
 import httpx
 
-from stytch_async._wire.base import Response, Wire
+from stytch_async._wire.base import Response, ResponseTooLarge, Wire
 from stytch_async.errors import HttpError, UsageError
 
 from .response import parse_response
@@ -236,7 +236,9 @@ class RequestPipeline:
                 raise HttpError(f"timed out after {budget}s", method=method, url=url)
 
             if failure is not None:
-                retryable = isinstance(failure, _NOT_SENT) or idempotent
+                retryable = isinstance(failure, _NOT_SENT) or (
+                    idempotent and not isinstance(failure, ResponseTooLarge)
+                )
                 wait = self._backoff(attempt)
             else:
                 assert response is not None

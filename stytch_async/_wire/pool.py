@@ -32,6 +32,7 @@ from urllib.parse import quote, urlsplit
 import anyio
 import httpx
 
+from .base import DEFAULT_MAX_RESPONSE_SIZE, Reply, ResponseTooLarge
 from .framing import MAX_HEAD, body_length, check_trailer, chunk_size, head_end, parse_head
 from .streams import Stream, connect
 
@@ -43,20 +44,6 @@ _NO_BODY = frozenset({204, 304})
 # Characters left as they are when a request target has to be percent-encoded.
 _TARGET_SAFE = "/?&=%:@!$'()*+,;~-._"
 _Origin = tuple[str, str, int]
-
-
-class Reply:
-    """A finished answer: status, headers (lower-case names) and the whole body."""
-
-    __slots__ = ("content", "headers", "status_code")
-
-    def __init__(self, status_code: int, headers: dict[str, str], content: bytes) -> None:
-        self.status_code = status_code
-        self.headers = headers
-        self.content = content
-
-    def __repr__(self) -> str:
-        return f"<Reply {self.status_code} ({len(self.content)} bytes)>"
 
 
 @functools.cache
@@ -93,13 +80,31 @@ def _encode_head(
         raise httpx.LocalProtocolError("request headers must be ASCII") from exc
 
 
-class _Connection:
-    __slots__ = ("buffer", "idle_since", "stream")
+def _inflate(content: bytes, encoding: str, limit: int) -> bytes:
+    """Decode a gzip or deflate body, never producing more than ``limit`` bytes."""
+    for wbits in (47 if encoding == "gzip" else 15, -15):  # -15: raw deflate, as some servers send
+        inflater = zlib.decompressobj(wbits)
+        try:
+            data = inflater.decompress(content, limit + 1)
+        except zlib.error as exc:
+            error = exc
+            continue
+        if len(data) > limit or inflater.unconsumed_tail:
+            raise ResponseTooLarge.over(limit, "decoded")
+        if inflater.eof:
+            return data
+        error = zlib.error("incomplete or truncated stream")
+    raise httpx.DecodingError(f"cannot {encoding}-decode the body: {error}")
 
-    def __init__(self, stream: Stream) -> None:
+
+class _Connection:
+    __slots__ = ("buffer", "idle_since", "limit", "stream")
+
+    def __init__(self, stream: Stream, limit: int = DEFAULT_MAX_RESPONSE_SIZE) -> None:
         self.stream = stream
         self.buffer = b""
         self.idle_since = 0.0
+        self.limit = limit
 
     def looks_dead(self) -> bool:
         """An idle connection with anything to read has been closed (or broken) by the server."""
@@ -142,13 +147,7 @@ class _Connection:
             reusable = False
         encoding = headers.get("content-encoding", "").lower()
         if encoding in ("gzip", "deflate"):
-            try:
-                content = zlib.decompress(content, 47 if encoding == "gzip" else 15)
-            except zlib.error:
-                try:
-                    content = zlib.decompress(content, -15)  # raw deflate, as some servers send
-                except zlib.error as exc:
-                    raise httpx.DecodingError(f"cannot {encoding}-decode the body: {exc}") from exc
+            content = _inflate(content, encoding, self.limit)
         return Reply(status, headers, content), reusable and not self.buffer
 
     async def _read_head(self) -> tuple[int, bytes, list[tuple[str, str]]]:
@@ -187,8 +186,12 @@ class _Connection:
         length = body_length(headers)
         if length == -1:
             parts: list[bytes] = []
+            total = 0
             while True:
                 size = chunk_size(await self._read_line())
+                total += size
+                if total > self.limit:
+                    raise ResponseTooLarge.over(self.limit, "chunked")
                 if size == 0:
                     while line := await self._read_line():  # trailers end with an empty line
                         check_trailer(line)
@@ -197,13 +200,18 @@ class _Connection:
                 if await self._read_line():
                     raise httpx.RemoteProtocolError("a chunk does not end with CRLF")
         if length is not None:
+            if length > self.limit:
+                raise ResponseTooLarge.over(self.limit, f"Content-Length {length}")
             return await self._read_exact(length), True
         # No length: the body runs to the end of the connection.
         parts = [self.buffer]
+        total = len(self.buffer)
         self.buffer = b""
         try:
-            while True:
+            while total <= self.limit:
                 parts.append(await self.stream.receive())
+                total += len(parts[-1])
+            raise ResponseTooLarge.over(self.limit, "read to the end")
         except anyio.EndOfStream:
             return b"".join(parts), False
         except (anyio.BrokenResourceError, OSError) as exc:
@@ -244,9 +252,14 @@ class Pool:
     """Keep-alive connections per origin, at most ``max_connections`` in use at once."""
 
     def __init__(
-        self, *, max_connections: int = MAX_CONNECTIONS, keepalive_expiry: float = KEEPALIVE_EXPIRY
+        self,
+        *,
+        max_connections: int = MAX_CONNECTIONS,
+        keepalive_expiry: float = KEEPALIVE_EXPIRY,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         self.max_connections = max_connections
+        self.max_response_size = max_response_size
         self.keepalive_expiry = keepalive_expiry
         self._idle: dict[_Origin, list[_Connection]] = {}
         self._slots = _Slots(max_connections)
@@ -310,7 +323,7 @@ class Pool:
             stream = await connect(host, port, shared_ssl_context() if scheme == "https" else None)
         except (OSError, anyio.BrokenResourceError, asyncio.TimeoutError) as exc:
             raise httpx.ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
-        return _Connection(stream)
+        return _Connection(stream, self.max_response_size)
 
     async def aclose(self) -> None:
         """Close idle connections now; those in use close when their call ends."""
