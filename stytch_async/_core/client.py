@@ -205,6 +205,7 @@ class BaseClient:
         if self._state is _State.CLOSED:
             return
         self._state = _State.CLOSED
+        self._pipeline.close()  # calls under way end now, with an HttpError
         self._local.cancel()
         http, self._http = self._http, None
         if http is not None:

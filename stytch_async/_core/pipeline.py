@@ -47,6 +47,7 @@ _RETRY_ANY = frozenset({429, 503})
 _RETRY_IDEMPOTENT = frozenset({500, 502, 504})
 # Failures where the request provably never reached the server.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_CLOSED_DURING_CALL = "the client was closed while this call was under way"
 _JSON_HEADERS = {"Content-Type": "application/json"}
 _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -117,6 +118,15 @@ class RequestPipeline:
         self._random: Callable[[], float] = random.random
         #: Key set and policy caches for local token checks; set by the client.
         self.local: TokenVerifier | None = None
+        #: The cancel scopes of calls under way, so that closing ends them at once.
+        self._running: set[anyio.CancelScope] = set()
+        self.closed = False
+
+    def close(self) -> None:
+        """End every call under way (in flight, queued or between retries); none sends again."""
+        self.closed = True
+        for scope in self._running:
+            scope.cancel()
 
     # -- the four verbs products use ------------------------------------------------
 
@@ -228,10 +238,15 @@ class RequestPipeline:
             response: Response | None = None
             failure: httpx.TransportError | httpx.DecodingError | None = None
             with anyio.move_on_after(remaining) as scope:
+                self._running.add(scope)
                 try:
                     response = await wire.send(method, url, headers, content)
                 except (httpx.TransportError, httpx.DecodingError) as exc:
                     failure = exc
+                finally:
+                    self._running.discard(scope)
+            if self.closed:
+                raise HttpError(_CLOSED_DURING_CALL, method=method, url=url) from failure
             if scope.cancelled_caught:
                 raise HttpError(f"timed out after {budget}s", method=method, url=url)
 
@@ -253,7 +268,14 @@ class RequestPipeline:
 
             if retryable and attempt < self.max_retries and anyio.current_time() + wait < deadline:
                 attempt += 1
-                await self._sleep(wait)
+                with anyio.CancelScope() as pause:
+                    self._running.add(pause)
+                    try:
+                        await self._sleep(wait)
+                    finally:
+                        self._running.discard(pause)
+                if self.closed:
+                    raise HttpError(_CLOSED_DURING_CALL, method=method, url=url)
                 continue
             if failure is not None:
                 raise _wrap_transport_error(failure, method, url) from failure

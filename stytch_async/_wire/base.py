@@ -107,7 +107,9 @@ class HttpxWire:
     def is_closed(self) -> bool:
         return self.client.is_closed
 
-    async def send(self, method: str, url: str, headers: Mapping[str, str], content: bytes | None) -> httpx.Response:
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], content: bytes | None
+    ) -> httpx.Response:
         request = self.client.build_request(method, url, headers=headers, content=content)
         response = await self.client.send(request, stream=True)
         limit = self.max_response_size

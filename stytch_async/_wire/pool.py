@@ -44,6 +44,7 @@ _NO_BODY = frozenset({204, 304})
 # Characters left as they are when a request target has to be percent-encoded.
 _TARGET_SAFE = "/?&=%:@!$'()*+,;~-._"
 _Origin = tuple[str, str, int]
+_CLOSED = "the connection pool is closed"
 
 
 @functools.cache
@@ -225,8 +226,11 @@ class _Slots:
     def __init__(self, size: int) -> None:
         self.free = size
         self.waiters: deque[anyio.Event] = deque()
+        self.closed = False
 
     async def acquire(self) -> None:
+        if self.closed:
+            raise httpx.ConnectError(_CLOSED)
         if self.free > 0 and not self.waiters:
             self.free -= 1
             return
@@ -240,6 +244,14 @@ class _Slots:
             else:
                 self.waiters.remove(granted)
             raise
+        if self.closed:
+            raise httpx.ConnectError(_CLOSED + " while this call waited for a connection")
+
+    def close(self) -> None:
+        """Turn every waiter away now, and every later caller."""
+        self.closed = True
+        while self.waiters:
+            self.waiters.popleft().set()
 
     def release(self) -> None:
         if self.waiters:
@@ -263,6 +275,7 @@ class Pool:
         self.keepalive_expiry = keepalive_expiry
         self._idle: dict[_Origin, list[_Connection]] = {}
         self._slots = _Slots(max_connections)
+        self._busy: set[_Connection] = set()
         self._closed = False
 
     @property
@@ -271,7 +284,7 @@ class Pool:
 
     async def send(self, method: str, url: str, headers: Mapping[str, str], content: bytes | None) -> Reply:
         if self._closed:
-            raise httpx.ConnectError("the connection pool is closed")
+            raise httpx.ConnectError(_CLOSED)
         parts = urlsplit(url)
         scheme = parts.scheme
         try:
@@ -294,11 +307,19 @@ class Pool:
         try:
             connection = await self._take(origin) or await self._connect(origin)
             done = False
+            self._busy.add(connection)
             try:
+                if self.is_closed:  # closed while this call was connecting: send nothing
+                    raise httpx.ConnectError(_CLOSED)
                 reply, reusable = await connection.exchange(request)
                 done = True
+            except Exception as exc:
+                if self.is_closed and not isinstance(exc, httpx.ConnectError):
+                    raise httpx.ReadError(_CLOSED + " while this call was in flight") from exc
+                raise
             finally:
-                if done and reusable and not self._closed:
+                self._busy.discard(connection)
+                if done and reusable and not self.is_closed:
                     connection.idle_since = time.monotonic()
                     self._idle.setdefault(origin, []).append(connection)
                 else:
@@ -326,12 +347,14 @@ class Pool:
         return _Connection(stream, self.max_response_size)
 
     async def aclose(self) -> None:
-        """Close idle connections now; those in use close when their call ends."""
+        """Close every connection now: calls in flight fail with ``httpx.ReadError``,
+        calls waiting for a connection with ``httpx.ConnectError``; nothing more is sent."""
         self._closed = True
+        self._slots.close()
         idle, self._idle = self._idle, {}
-        for connections in idle.values():
-            for connection in connections:
-                await connection.stream.aclose()
+        doomed = [c for connections in idle.values() for c in connections] + list(self._busy)
+        for connection in doomed:
+            await connection.stream.aclose()
 
 
 __all__ = ["KEEPALIVE_EXPIRY", "MAX_CONNECTIONS", "Pool", "Reply", "shared_ssl_context"]

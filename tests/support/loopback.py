@@ -156,11 +156,15 @@ class Loopback:
         self.actions.append(action)
 
     def hang(self) -> None:
-        """Read the request and never answer."""
+        """Read the request and never answer; notice when the client hangs up."""
 
         async def action(stream: anyio.abc.ByteStream) -> bool:
-            await anyio.sleep_forever()
-            return False  # pragma: no cover
+            try:
+                while await stream.receive():
+                    pass
+            except (anyio.EndOfStream, anyio.BrokenResourceError):
+                pass
+            return False
 
         self.actions.append(action)
 
