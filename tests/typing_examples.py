@@ -144,3 +144,12 @@ async def typed_claims(stytch: AsyncStytch, session_token: str) -> str:
     result = await stytch.sessions.authenticate_with_claims(Claims, session_token=session_token)
     plan: str = result.custom_claims.plan
     return plan + result.response.session.user_id
+
+
+async def httpx_over_the_pool() -> AsyncStytch:
+    import httpx
+
+    from stytch_async import PoolTransport
+
+    http = httpx.AsyncClient(transport=PoolTransport(max_connections=50), timeout=10)
+    return AsyncStytch("project-test-x", "secret-test-x", http_client=http, max_response_size=1 << 20)

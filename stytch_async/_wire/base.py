@@ -59,12 +59,20 @@ class Response(Protocol):
 class Reply:
     """A finished answer: status, headers (lower-case names) and the whole body."""
 
-    __slots__ = ("content", "headers", "status_code")
+    __slots__ = ("content", "fields", "headers", "status_code")
 
-    def __init__(self, status_code: int, headers: dict[str, str], content: bytes) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        headers: dict[str, str],
+        content: bytes,
+        fields: list[tuple[str, str]] | None = None,
+    ) -> None:
         self.status_code = status_code
         self.headers = headers
         self.content = content
+        #: The header lines as they came, in order (names lower-case), repeats kept apart.
+        self.fields = fields
 
     def __repr__(self) -> str:
         return f"<Reply {self.status_code} ({len(self.content)} bytes)>"

@@ -121,8 +121,11 @@ class _Connection:
         except (anyio.BrokenResourceError, OSError) as exc:
             raise httpx.ReadError(f"reading the answer failed: {exc!r}") from exc
 
-    async def exchange(self, request: bytes) -> tuple[Reply, bool]:
-        """Write one request, read one answer; also say whether the connection can be reused."""
+    async def exchange(self, request: bytes, *, decode: bool = True) -> tuple[Reply, bool]:
+        """Write one request, read one answer; also say whether the connection can be reused.
+
+        With ``decode=False`` a gzip or deflate body is left as it came.
+        """
         try:
             await self.stream.send(request)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
@@ -146,10 +149,10 @@ class _Connection:
             reusable = False
         if "close" in headers.get("connection", "").lower():
             reusable = False
-        encoding = headers.get("content-encoding", "").lower()
+        encoding = headers.get("content-encoding", "").lower() if decode else ""
         if encoding in ("gzip", "deflate"):
             content = _inflate(content, encoding, self.limit)
-        return Reply(status, headers, content), reusable and not self.buffer
+        return Reply(status, headers, content, fields), reusable and not self.buffer
 
     async def _read_head(self) -> tuple[int, bytes, list[tuple[str, str]]]:
         data = self.buffer
@@ -302,7 +305,12 @@ class Pool:
         request = _encode_head(method, target, host_header, headers, length)
         if content:
             request += content
-        origin = (scheme, host, port)
+        return await self.roundtrip((scheme, host, port), request)
+
+    async def roundtrip(self, origin: _Origin, request: bytes, *, decode: bool = True) -> Reply:
+        """Send an encoded request to ``origin`` (scheme, host, port) and read its answer."""
+        if self._closed:
+            raise httpx.ConnectError(_CLOSED)
         await self._slots.acquire()
         try:
             connection = await self._take(origin) or await self._connect(origin)
@@ -311,7 +319,7 @@ class Pool:
             try:
                 if self.is_closed:  # closed while this call was connecting: send nothing
                     raise httpx.ConnectError(_CLOSED)
-                reply, reusable = await connection.exchange(request)
+                reply, reusable = await connection.exchange(request, decode=decode)
                 done = True
             except Exception as exc:
                 if self.is_closed and not isinstance(exc, httpx.ConnectError):
