@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import select
 import socket
 import ssl
@@ -313,7 +314,14 @@ async def _open_socket(loop: asyncio.AbstractEventLoop, host: str, port: int) ->
     which, when the caller is cancelled just as an attempt connects, drops that socket
     without closing it. Here every socket is closed unless it is the one returned.
     """
-    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    infos: list[tuple[Any, ...]]
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        infos = list(await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    else:  # an IP address needs no lookup (and no trip to the executor's thread)
+        family = socket.AF_INET6 if literal.version == 6 else socket.AF_INET
+        infos = [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (host, port))]
     if len(infos) == 1:
         return await _attempt(loop, infos[0])
     if not infos:
