@@ -205,8 +205,8 @@ class BaseClient:
         if self._state is _State.CLOSED:
             return
         self._state = _State.CLOSED
+        self._local.cancel()  # background key-set work first, so it never sees the error below
         self._pipeline.close()  # calls under way end now, with an HttpError
-        self._local.cancel()
         http, self._http = self._http, None
         if http is not None:
             await http.aclose()  # an injected httpx client is left open (HttpxWire owned=False)

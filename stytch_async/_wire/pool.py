@@ -8,7 +8,11 @@ FIFO semaphore: taking or returning a connection costs the same at 1 or 100 in f
 
 It speaks just what the Stytch API needs: one request per connection at a time,
 ``Content-Length`` or chunked bodies (gzip or deflate decoded), keep-alive, TLS with
-certificate and host name checks. Proxies are left to httpx (see ``_http.py``).
+certificate and host name checks. Proxies are left to httpx (see ``base.py``). Answers
+are framed strictly (``framing.py``) and bounded by ``max_response_size`` while they are
+read and decompressed. An idle connection is reused only if its socket has nothing to
+read: a server's goodbye or unasked bytes retire it. ``aclose()`` ends calls in flight
+(``httpx.ReadError``) and turns away those queued for a slot (``httpx.ConnectError``).
 
 Failures are raised as httpx exceptions so the retry rules read the same on every wire:
 ``httpx.ConnectError`` only while connecting (the request never left); once the first

@@ -13,9 +13,12 @@ prints them side by side for ``docs/reliability.md``.
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import gzip
 import json
+import logging
+import math
 import os
 import time
 import traceback
@@ -57,7 +60,7 @@ class Outcome:
     seen: int  # requests the server read, first call and retries
     next_ok: bool  # the following ordinary call on the same client succeeded
     leaked: int  # sockets still open after the client closed (ours and the server's)
-    secret_shown: bool  # the project secret appears in the error, its chain or traceback
+    secret_shown: bool  # the project secret appears in the error, its chain, traceback or a log record
 
 
 def _answer(data: Any) -> bytes:
@@ -283,9 +286,27 @@ def make_client(url: str, wire: str) -> tuple[AsyncStytch, httpx.AsyncClient | N
     return client, http
 
 
+class _Records(logging.Handler):
+    """Every log record of any logger, formatted, while a scenario's call runs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.texts: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.texts.append(self.format(record) + repr(record.__dict__))
+
+
+# The secret as the Authorization header carries it, too.
+_MARKS = (SECRET, base64.b64encode(f"{PROJECT_ID}:{SECRET}".encode()).decode())
+
+
+def _shows_secret(text: str) -> bool:
+    return any(mark in text for mark in _MARKS)
+
+
 def _leaks_secret(exc: BaseException) -> bool:
-    text = "".join(traceback.format_exception(exc))
-    return SECRET in text or SECRET in repr(exc)
+    return _shows_secret("".join(traceback.format_exception(exc)) + repr(exc))
 
 
 async def _finish(server: Loopback, client: AsyncStytch, http: httpx.AsyncClient | None, method: str) -> bool:
@@ -331,6 +352,11 @@ async def run(scenario: Scenario, wire: str) -> Outcome:
                     await anyio.sleep(0.01)
             server.seen.clear()
         scenario.script(server)
+        records = _Records()
+        root = logging.getLogger()
+        level = root.level
+        root.addHandler(records)
+        root.setLevel(logging.DEBUG)  # debug records of every library included
         started = time.monotonic()
         error, detail, secret_shown = "ok", "", False
         try:
@@ -340,6 +366,9 @@ async def run(scenario: Scenario, wire: str) -> Outcome:
             error, detail = type(exc).__name__, str(exc)[:90]
             secret_shown = _leaks_secret(exc)
         elapsed = time.monotonic() - started
+        root.removeHandler(records)
+        root.setLevel(level)
+        secret_shown = secret_shown or any(_shows_secret(text) for text in records.texts)
         seen = len(server.seen)
         server.actions.clear()
         server.reply(200, USER_OK)
@@ -354,16 +383,20 @@ async def storm(wire: str, *, in_flight: int = 150, rounds: int = 2, seed: int =
 
     rng = random.Random(seed)
     before = open_sockets()
-    cancelled = 0
+    cancelled = completed = 0
     async with loopback() as server:
         server.answer_all(200, AUTH_OK, delay=0.002)
         client, http = make_client(server.url, wire)
         client._pipeline.timeout = 30.0  # only the random cancellations end calls early
 
         async def one() -> None:
-            nonlocal cancelled
-            with anyio.move_on_after(rng.uniform(0, 0.02)) as scope:
+            nonlocal cancelled, completed
+            # Half the calls are cancelled at a random moment within 10 ms: while waiting
+            # for a connection, connecting, writing or reading. The others run to the end.
+            limit = rng.uniform(0, 0.01) if rng.random() < 0.5 else math.inf
+            with anyio.move_on_after(limit) as scope:
                 await _call(client, "POST")
+                completed += 1
             cancelled += scope.cancelled_caught
 
         started = time.monotonic()
@@ -376,6 +409,7 @@ async def storm(wire: str, *, in_flight: int = 150, rounds: int = 2, seed: int =
     return {
         "calls": in_flight * rounds,
         "cancelled": cancelled,
+        "completed": completed,
         "seconds": elapsed,
         "next_ok": next_ok,
         "leaked": max(0, open_sockets() - before),
@@ -430,11 +464,16 @@ async def load(wire: str, *, calls: int, in_flight: int) -> dict[str, Any]:
         done = 0
         peak_open = 0
 
+        failures: dict[str, int] = {}
+
         async def worker(count: int) -> None:
             nonlocal done, peak_open
             for _ in range(count):
-                await _call(client, "POST")
-                done += 1
+                try:
+                    await _call(client, "POST")
+                    done += 1
+                except Exception as exc:  # noqa: BLE001 (counted and reported)
+                    failures[type(exc).__name__] = failures.get(type(exc).__name__, 0) + 1
                 peak_open = max(peak_open, server.open_connections)
 
         rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -449,6 +488,7 @@ async def load(wire: str, *, calls: int, in_flight: int) -> dict[str, Any]:
             await http.aclose()
     return {
         "calls": done,
+        "failed": failures or 0,
         "calls_per_s": done / elapsed,
         "peak_connections": peak_open,
         "max_rss_growth_mb": (rss_end - rss_start) / 1024,
