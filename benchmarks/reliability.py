@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=20_000, help="calls in the load run")
     parser.add_argument("--in-flight", type=int, default=200)
     parser.add_argument("--storm-rounds", type=int, default=4)
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds after which the load run stops")
     args = parser.parse_args()
 
     columns = [f"{wire} ({backend})" for wire in WIRES for backend in BACKENDS]
@@ -63,7 +64,7 @@ def main() -> None:
         ("aclose() under load (100 waiting)", lambda w: close_under_load(w, 100)),
         (
             f"load: {args.calls} calls at {args.in_flight} in flight",
-            lambda w: load(w, calls=args.calls, in_flight=args.in_flight),
+            lambda w: load(w, calls=args.calls, in_flight=args.in_flight, budget=args.budget),
         ),
     ]
     for title, make in runs:
