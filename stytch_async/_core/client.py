@@ -26,7 +26,8 @@ import anyio
 import httpx
 
 from stytch_async._version import __version__
-from stytch_async._wire.base import DEFAULT_MAX_RESPONSE_SIZE, HttpxWire, Wire, default_wire
+from stytch_async._wire.base import DEFAULT_MAX_RESPONSE_SIZE, HttpxWire, Wire
+from stytch_async._wire.choose import default_wire
 from stytch_async._wire.pool import Pool, shared_ssl_context
 from stytch_async.errors import UsageError
 

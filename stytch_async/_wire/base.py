@@ -16,10 +16,8 @@ reached the server. The retry rules in ``stytch_async._core.pipeline`` rest on t
 
 from __future__ import annotations
 
-import urllib.request
 from collections.abc import Mapping
 from typing import Protocol
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -137,40 +135,6 @@ class HttpxWire:
             await self.client.aclose()
 
 
-def _bypassed(host: str, no_proxy: str) -> bool:
-    for entry in (e.strip().lower() for e in no_proxy.split(",")):
-        if entry == "*":
-            return True
-        entry = entry.split("://")[-1].split(":")[0].lstrip(".")
-        if entry and (host == entry or host.endswith("." + entry)):
-            return True
-    return False
-
-
-def proxy_configured(*urls: str) -> bool:
-    """True when proxy environment variables (``HTTPS_PROXY``, ``ALL_PROXY``, ...) apply to any of ``urls``."""
-    proxies = urllib.request.getproxies_environment()
-    no_proxy = proxies.pop("no", "")
-    for url in urls:
-        parts = urlsplit(url)
-        if (parts.scheme in proxies or "all" in proxies) and not _bypassed(
-            (parts.hostname or "").lower(), no_proxy
-        ):
-            return True
-    return False
-
-
-def default_wire(*urls: str, max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE) -> Wire:
-    """The wire an ``AsyncStytch`` makes for itself when none was passed in."""
-    if proxy_configured(*urls):
-        # The transport enforces each call's deadline itself, retries included.
-        client = httpx.AsyncClient(timeout=None, follow_redirects=False)  # noqa: S113
-        return HttpxWire(client, owned=True, max_response_size=max_response_size)
-    from .pool import Pool
-
-    return Pool(max_response_size=max_response_size)
-
-
 __all__ = [
     "DEFAULT_MAX_RESPONSE_SIZE",
     "HttpxWire",
@@ -178,6 +142,4 @@ __all__ = [
     "Response",
     "ResponseTooLarge",
     "Wire",
-    "default_wire",
-    "proxy_configured",
 ]
