@@ -107,3 +107,8 @@ def test_page_runs(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_pages_with_code_are_found() -> None:
     names = {p.name for p in PAGES}
     assert {"quickstart.md", "errors.md", "local_token_checks.md", "testing.md", "migration.md"} <= names
+    # Every product page and every B2B page shows a worked example that runs here.
+    for folder in ("products", "b2b"):
+        pages = set((DOCS / folder).glob("*.md"))
+        assert pages
+        assert pages <= set(PAGES), sorted(str(p) for p in pages - set(PAGES))
