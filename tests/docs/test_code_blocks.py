@@ -64,7 +64,7 @@ async def _run_page(page: Path, monkeypatch: pytest.MonkeyPatch) -> int:
         monkeypatch.setattr(
             core_client,
             "default_wire",
-            lambda *urls: HttpxWire(httpx.AsyncClient(transport=fake.transport()), owned=True),
+            lambda *urls, **options: HttpxWire(httpx.AsyncClient(transport=fake.transport()), owned=True),
         )
         async with fake.client() as stytch, fake.b2b_client() as b2b:
             namespace: dict[str, Any] = {
