@@ -19,6 +19,7 @@ import datetime as _dt
 import sys
 from collections.abc import Callable, Collection, Iterable, Mapping, MutableSequence, Sequence
 from collections.abc import Set as AbstractSet
+from types import ModuleType
 from typing import Any, Literal, Union, get_args, get_origin
 
 import attrs
@@ -227,3 +228,11 @@ def make_converter(
 
 
 CONVERTER = make_converter()
+
+
+def warm_decoders(module: ModuleType, converter: cattrs.Converter) -> None:
+    """Build the decoder of every response class ``module`` defines (``...Response``), and so
+    of every class they contain, now rather than on the first call."""
+    for name, value in vars(module).items():
+        if name.endswith("Response") and isinstance(value, type) and attrs.has(value):
+            converter.get_structure_hook(value)
