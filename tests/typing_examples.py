@@ -256,3 +256,12 @@ async def nested_arguments_as_mappings(stytch: AsyncStytch) -> None:
     await stytch.sessions.authenticate_jwt_local(  # type: ignore[call-overload]
         "jwt", authorization_check={"resource": "documents", "action": "read"}
     )
+
+
+async def httpx_over_the_pool() -> AsyncStytch:
+    import httpx
+
+    from stytch_async import PoolTransport
+
+    http = httpx.AsyncClient(transport=PoolTransport(max_connections=50), timeout=10)
+    return AsyncStytch("project-test-x", "secret-test-x", http_client=http, max_response_size=1 << 20)

@@ -29,6 +29,10 @@ class AsyncStytch(LocalChecksClient, ConsumerProducts):
     ``jwks_refresh_interval`` seconds; a token signed by an unknown key triggers at
     most one extra fetch per ``jwks_cooldown`` seconds. ``preload_jwks=True`` fetches
     the key set on entering the block and fails fast if Stytch cannot provide it.
+
+    ``max_response_size`` (bytes, 32 MiB by default) bounds any answer's body, after
+    decompression, through the own pool and an ``http_client`` alike; a bigger answer
+    fails with an :class:`~stytch_async.errors.HttpError` while it is being read.
     """
 
     _jwks_path = "/v1/sessions/jwks/{project_id}"
