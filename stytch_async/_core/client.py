@@ -31,7 +31,7 @@ from stytch_async._wire.choose import default_wire
 from stytch_async._wire.pool import Pool, shared_ssl_context
 from stytch_async.errors import UsageError
 
-from .converter import CONVERTER
+from .converter import CONVERTER, warm_decoders
 from .pipeline import RequestPipeline
 
 if TYPE_CHECKING:
@@ -112,8 +112,9 @@ def resolve_base_url(project_id: str, base_url: str | None, environment: str | N
 class BaseClient:
     """Construction, the httpx client and the open/closed state machine."""
 
-    #: Modules nearly every first call needs (the API's shared types), imported by
-    #: ``__aenter__`` in a worker thread so the first call does not block the loop.
+    #: Modules nearly every first call needs (the API's shared types, the sessions
+    #: product), imported by ``__aenter__`` in a worker thread, with the decoders of
+    #: their classes built, so the first call does not block the loop.
     _warm_modules: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
@@ -210,11 +211,12 @@ class BaseClient:
         """One-off work the first call would otherwise do on the event loop (runs in a thread).
 
         Importing the shared types builds a hundred attrs classes (compiling each one's
-        methods); the pool's verifying TLS context reads the CA bundle. Both are cached
-        process-wide, so only the first client pays, and off the loop.
+        methods), and each class's decoder is compiled on first use; the pool's verifying
+        TLS context reads the CA bundle. All are cached process-wide, so only the first
+        client pays, and off the loop.
         """
-        for module in self._warm_modules:
-            importlib.import_module(module)
+        for name in self._warm_modules:
+            warm_decoders(importlib.import_module(name), self._pipeline.converter)
         if own_pool and self.base_url.startswith("https://"):
             shared_ssl_context()
 

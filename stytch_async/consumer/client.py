@@ -38,7 +38,12 @@ class AsyncStytch(LocalChecksClient, ConsumerProducts):
     _jwks_path = "/v1/sessions/jwks/{project_id}"
     _policy_path = "/v1/rbac/policy"
     _policy_response = "stytch_async.consumer.types.rbac:PolicyResponse"
-    _warm_modules = ("stytch_async.common.types.entities", "stytch_async.consumer.types.entities")
+    _warm_modules = (
+        "stytch_async.common.types.entities",
+        "stytch_async.consumer.types.entities",
+        "stytch_async.consumer.types.sessions",
+        "stytch_async.consumer.resources.sessions",
+    )
 
 
 # help() files the lazy product attributes under "Methods"; the docstring names them instead.
