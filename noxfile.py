@@ -177,6 +177,16 @@ def demo(session: nox.Session) -> None:
     session.run("python", "-m", "stytch_async", "demo")
 
 
+@nox.session
+def reliability(session: nox.Session) -> None:
+    """The fault suite at length: the pool beside an injected httpx client, long load and soak runs.
+
+    Prints the table for docs/reliability.md (outside the default sessions: minutes, not seconds).
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/reliability.py", *session.posargs)
+
+
 # The libraries the benchmark compares against; they are installed here only, never as
 # dependencies of the package.
 BENCH_COMPARE = ["stytch>=15", "aiohttp>=3.9", "trio>=0.25"]

@@ -257,8 +257,40 @@ class JoserfcBareLib(RawHttpxLib):
         return self.jwt_check()  # the file given is the member JWT; the floor is the same decode
 
 
+class StytchAsyncOverHttpxLib(StytchAsyncLib):
+    """stytch_async with an injected, stock ``httpx.AsyncClient`` (httpcore's pool)."""
+
+    def __init__(self, url: str, jwt_file: str) -> None:
+        import httpx
+
+        from stytch_async import AsyncStytch, ClientError
+
+        self.http = httpx.AsyncClient(transport=self.transport())
+        self.client = AsyncStytch(PROJECT_ID, SECRET, base_url=url, http_client=self.http)
+        self.client_error = ClientError
+        self.jwt_file = jwt_file
+
+    def transport(self) -> Any:
+        return None  # httpx's default
+
+    async def close(self) -> None:
+        await super().close()
+        await self.http.aclose()
+
+
+class StytchAsyncOverPoolTransportLib(StytchAsyncOverHttpxLib):
+    """stytch_async with an injected ``httpx.AsyncClient(transport=PoolTransport())``."""
+
+    def transport(self) -> Any:
+        from stytch_async import PoolTransport
+
+        return PoolTransport()
+
+
 LIBS: dict[str, type[Any]] = {
     "stytch_async": StytchAsyncLib,
+    "stytch_async_httpx": StytchAsyncOverHttpxLib,
+    "stytch_async_pool_transport": StytchAsyncOverPoolTransportLib,
     "stytch": OfficialLib,
     "httpx": RawHttpxLib,
     "aiohttp": RawAiohttpLib,

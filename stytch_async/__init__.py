@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from stytch_async.b2b.client import AsyncStytchB2B
 from stytch_async.consumer.client import AsyncStytch
@@ -15,12 +16,16 @@ from .errors import ClientError, DecodeError, HttpError, StytchError, UsageError
 # stay out of stderr in programs that never configured logging.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+if TYPE_CHECKING:
+    from ._wire.transport import PoolTransport
+
 __all__ = [
     "AsyncStytch",
     "AsyncStytchB2B",
     "ClientError",
     "DecodeError",
     "HttpError",
+    "PoolTransport",
     "StytchError",
     "UsageError",
     "__version__",
@@ -28,3 +33,12 @@ __all__ = [
     "to_dict",
     "to_json",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The transport is imported on first use: most programs never need it at startup.
+    if name == "PoolTransport":
+        from ._wire.transport import PoolTransport
+
+        return PoolTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

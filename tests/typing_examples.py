@@ -254,5 +254,15 @@ async def nested_arguments_as_mappings(stytch: AsyncStytch) -> None:
     # `mypy --strict` (warn_unused_ignores) reports.
     await stytch.users.create(name={"firstname": "Ada"})  # type: ignore[arg-type]
     await stytch.sessions.authenticate_jwt_local(  # type: ignore[call-overload]
-        "jwt", authorization_check={"resource": "documents", "action": "read"}
+        "jwt",
+        authorization_check={"resource": "documents", "action": "read"},  # pyright: ignore[reportArgumentType]
     )
+
+
+async def httpx_over_the_pool() -> AsyncStytch:
+    import httpx
+
+    from stytch_async import PoolTransport
+
+    http = httpx.AsyncClient(transport=PoolTransport(max_connections=50), timeout=10)
+    return AsyncStytch("project-test-x", "secret-test-x", http_client=http, max_response_size=1 << 20)

@@ -26,11 +26,12 @@ import anyio
 import httpx
 
 from stytch_async._version import __version__
-from stytch_async._wire.base import HttpxWire, Wire, default_wire
+from stytch_async._wire.base import DEFAULT_MAX_RESPONSE_SIZE, HttpxWire, Wire
+from stytch_async._wire.choose import default_wire
 from stytch_async._wire.pool import Pool, shared_ssl_context
 from stytch_async.errors import UsageError
 
-from .converter import CONVERTER
+from .converter import CONVERTER, warm_decoders
 from .pipeline import RequestPipeline
 
 if TYPE_CHECKING:
@@ -111,8 +112,9 @@ def resolve_base_url(project_id: str, base_url: str | None, environment: str | N
 class BaseClient:
     """Construction, the httpx client and the open/closed state machine."""
 
-    #: Modules nearly every first call needs (the API's shared types), imported by
-    #: ``__aenter__`` in a worker thread so the first call does not block the loop.
+    #: Modules nearly every first call needs (the API's shared types, the sessions
+    #: product), imported by ``__aenter__`` in a worker thread, with the decoders of
+    #: their classes built, so the first call does not block the loop.
     _warm_modules: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
@@ -126,6 +128,7 @@ class BaseClient:
         timeout: float | None = 30.0,
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         self.project_id = _check_credential("project_id", project_id)
         secret = _check_credential("secret", secret)
@@ -135,11 +138,24 @@ class BaseClient:
             raise UsageError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise UsageError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
+        if (
+            isinstance(max_response_size, bool)
+            or not isinstance(max_response_size, int)
+            or max_response_size < 1
+        ):
+            raise UsageError(
+                f"max_response_size must be a whole number of bytes >= 1, got {max_response_size!r}"
+            )
+        self._max_response_size = max_response_size
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise UsageError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
         self.base_url = resolve_base_url(project_id, base_url, environment)
         fraud = FRAUD_URL if fraud_base_url is None else resolve_base_url(project_id, fraud_base_url, None)
-        self._http: Wire | None = None if http_client is None else HttpxWire(http_client, owned=False)
+        self._http: Wire | None = (
+            None
+            if http_client is None
+            else HttpxWire(http_client, owned=False, max_response_size=max_response_size)
+        )
         self._fraud_base_url = fraud
         self._state = _State.UNOPENED
         auth = "Basic " + base64.b64encode(f"{project_id}:{secret}".encode()).decode("ascii")
@@ -171,7 +187,9 @@ class BaseClient:
         self._check_open()
         if self._http is None:
             # Ours to choose: our own pool, or httpx when the environment names a proxy.
-            self._http = default_wire(self.base_url, self._fraud_base_url)
+            self._http = default_wire(
+                self.base_url, self._fraud_base_url, max_response_size=self._max_response_size
+            )
         if self._state is _State.UNOPENED:
             self._state = _State.OPEN
         return self._http
@@ -193,11 +211,12 @@ class BaseClient:
         """One-off work the first call would otherwise do on the event loop (runs in a thread).
 
         Importing the shared types builds a hundred attrs classes (compiling each one's
-        methods); the pool's verifying TLS context reads the CA bundle. Both are cached
-        process-wide, so only the first client pays, and off the loop.
+        methods), and each class's decoder is compiled on first use; the pool's verifying
+        TLS context reads the CA bundle. All are cached process-wide, so only the first
+        client pays, and off the loop.
         """
-        for module in self._warm_modules:
-            importlib.import_module(module)
+        for name in self._warm_modules:
+            warm_decoders(importlib.import_module(name), self._pipeline.converter)
         if own_pool and self.base_url.startswith("https://"):
             shared_ssl_context()
 
@@ -217,7 +236,8 @@ class BaseClient:
         if self._state is _State.CLOSED:
             return
         self._state = _State.CLOSED
-        self._cancel_background()
+        self._cancel_background()  # background key-set work first, so it never sees the error below
+        self._pipeline.close()  # calls under way end now, with an HttpError
         http, self._http = self._http, None
         if http is not None:
             await http.aclose()  # an injected httpx client is left open (HttpxWire owned=False)

@@ -8,16 +8,18 @@ shows up in tests, not in a user's app.
 
 Decoding runs on every call, so the default converter is built for speed: no
 per-field error bookkeeping (``detailed=False``), one precomputed hook per
-optional type, and flat per-class functions from ``_fastdecode.py``. When a body does not fit,
-``_response.py`` decodes it again with a ``detailed=True`` twin to say exactly
+optional type, and flat per-class functions from ``fastdecode.py``. When a body does not fit,
+``response.py`` decodes it again with a ``detailed=True`` twin to say exactly
 which field failed; only the failing call pays for that.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from collections.abc import Callable, Collection, Iterable, Mapping, MutableSequence, Sequence
 from collections.abc import Set as AbstractSet
+from types import ModuleType
 from typing import Any, Literal, Union, get_args, get_origin
 
 import attrs
@@ -31,13 +33,29 @@ from .secrets import is_secret
 _UTC = _dt.timezone.utc
 
 
+if sys.version_info >= (3, 11):
+
+    def _parse_iso(text: str) -> _dt.datetime:
+        # fromisoformat reads "...Z" itself; the fast decoders try it first too.
+        try:
+            return _dt.datetime.fromisoformat(text)
+        except ValueError:
+            if not text.endswith(("Z", "z")):
+                raise
+            return _dt.datetime.fromisoformat(text[:-1] + "+00:00")
+
+else:  # pragma: no cover - Python 3.10
+
+    def _parse_iso(text: str) -> _dt.datetime:
+        return _dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+
+
 def parse_timestamp(value: Any, _type: Any = None) -> _dt.datetime:
     """Read an ISO 8601 timestamp into an aware datetime (naive means UTC)."""
     if isinstance(value, _dt.datetime):
         parsed = value
     elif isinstance(value, str):
-        text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
-        parsed = _dt.datetime.fromisoformat(text)
+        parsed = _parse_iso(value)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         return _dt.datetime.fromtimestamp(value, _UTC)
     else:
@@ -152,6 +170,7 @@ def make_converter(
         "any": _passthrough,
         "dict": _structure_dict_any,
         "open": _is_open_literal,
+        "datetime": parse_timestamp,
     }
     building: set[type] = set()
 
@@ -209,3 +228,11 @@ def make_converter(
 
 
 CONVERTER = make_converter()
+
+
+def warm_decoders(module: ModuleType, converter: cattrs.Converter) -> None:
+    """Build the decoder of every response class ``module`` defines (``...Response``), and so
+    of every class they contain, now rather than on the first call."""
+    for name, value in vars(module).items():
+        if name.endswith("Response") and isinstance(value, type) and attrs.has(value):
+            converter.get_structure_hook(value)

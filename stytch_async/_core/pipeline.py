@@ -28,7 +28,7 @@ import anyio
 import cattrs
 import httpx
 
-from stytch_async._wire.base import Response, Wire
+from stytch_async._wire.base import Response, ResponseTooLarge, Wire
 from stytch_async.errors import HttpError, HttpTimeoutError, UsageError
 
 from .response import parse_response, retry_after_seconds
@@ -43,6 +43,7 @@ _RETRY_ANY = frozenset({429, 503})
 _RETRY_IDEMPOTENT = frozenset({500, 502, 504})
 # Failures where the request provably never reached the server.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_CLOSED_DURING_CALL = "the client was closed while this call was under way"
 _JSON_HEADERS = {"Content-Type": "application/json"}
 _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -106,6 +107,15 @@ class RequestPipeline:
         self.converter = converter
         self._sleep: Callable[[float], Any] = anyio.sleep
         self._random: Callable[[], float] = random.random
+        #: The cancel scopes of calls under way, so that closing ends them at once.
+        self._running: set[anyio.CancelScope] = set()
+        self.closed = False
+
+    def close(self) -> None:
+        """End every call under way (in flight, queued or between retries); none sends again."""
+        self.closed = True
+        for scope in self._running:
+            scope.cancel()
 
     # -- the pipeline ------------------------------------------------------------------
 
@@ -202,17 +212,24 @@ class RequestPipeline:
             response: Response | None = None
             failure = None
             with anyio.move_on_after(remaining) as scope:
+                self._running.add(scope)
                 try:
                     response = await wire.send(method, url, headers, content)
                 except (httpx.TransportError, httpx.DecodingError) as exc:
                     failure = exc
+                finally:
+                    self._running.discard(scope)
+            if self.closed:
+                raise HttpError(_CLOSED_DURING_CALL, method=method, url=url) from failure
             if scope.cancelled_caught:
                 # move_on_after rather than fail_after: the latter costs ~7 us more per
                 # call, so the built-in TimeoutError it would raise is made here instead.
                 raise _deadline_error(budget, method, url) from _deadline_cause(budget)
 
             if failure is not None:
-                retryable = isinstance(failure, _NOT_SENT) or idempotent
+                retryable = isinstance(failure, _NOT_SENT) or (
+                    idempotent and not isinstance(failure, ResponseTooLarge)
+                )
                 wait = self._backoff(attempt)
             else:
                 assert response is not None
@@ -227,7 +244,14 @@ class RequestPipeline:
 
             if retryable and attempt < self.max_retries and anyio.current_time() + wait < deadline:
                 attempt += 1
-                await self._sleep(wait)
+                with anyio.CancelScope() as pause:
+                    self._running.add(pause)
+                    try:
+                        await self._sleep(wait)
+                    finally:
+                        self._running.discard(pause)
+                if self.closed:
+                    raise HttpError(_CLOSED_DURING_CALL, method=method, url=url)
                 continue
             if failure is not None:
                 raise _wrap_transport_error(failure, method, url) from failure

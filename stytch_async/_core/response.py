@@ -20,7 +20,7 @@ from stytch_async._wire.base import Response
 from stytch_async.errors import ClientError, DecodeError, RateLimitError, _ClientErrorFields
 
 from .converter import make_converter
-from .secrets import redact
+from .secrets import REDACTED, is_credential_value, is_secret
 
 T = TypeVar("T")
 
@@ -33,10 +33,40 @@ except ImportError:  # pragma: no cover - orjson is a dependency on CPython only
 _EXCERPT = 200
 
 
+def _redact(value: Any, room: list[int]) -> Any:
+    """A copy with values under keys that may carry credentials blanked out.
+
+    Only the start is copied: once ``room`` (a one-item countdown of values) runs out,
+    containers are cut short, so an excerpt of a huge body costs little.
+    """
+    room[0] -= 1
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if room[0] <= 0:
+                out["…"] = "…"
+                break
+            secret = isinstance(k, str) and is_secret(k) and is_credential_value(v)
+            out[k] = REDACTED if secret else _redact(v, room)
+        return out
+    if isinstance(value, list):
+        items = []
+        for v in value:
+            if room[0] <= 0:
+                items.append("…")
+                break
+            items.append(_redact(v, room))
+        return items
+    if isinstance(value, str) and len(value) > _EXCERPT:
+        return value[:_EXCERPT]
+    return value
+
+
 def body_excerpt(text: str, data: Any = None) -> str:
     """A short start of a body, safe to log: JSON values under secret-ish keys are hidden."""
     if data is not None:
-        text = json.dumps(redact(data), separators=(",", ":"))
+        # Enough values for the excerpt's length; never the whole of a big body.
+        text = json.dumps(_redact(data, [_EXCERPT]), separators=(",", ":"))[: _EXCERPT + 1]
         return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
     # Non-JSON text is shown only as far as it cannot be a token-bearing JSON fragment.
     text = text.strip()

@@ -57,7 +57,7 @@ def session_fields(claims: Mapping[str, Any], what: str, model: str) -> tuple[di
     """
     session = claim_object(claims, SESSION_CLAIM, what)
     roles = session.get("roles", [])
-    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+    if roles.__class__ is not list or any(role.__class__ is not str for role in roles):
         raise DecodeError(
             f"{what} claims do not fit {model}: roles is not a list of strings", status_code=200
         )

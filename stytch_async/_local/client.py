@@ -17,6 +17,7 @@ import httpx
 from stytch_async._core.client import BaseClient, check_seconds
 from stytch_async._core.pipeline import RequestPipeline, quote_path
 from stytch_async._core.resource import Context
+from stytch_async._wire.base import DEFAULT_MAX_RESPONSE_SIZE
 from stytch_async.errors import UsageError
 
 from .verifier import TokenVerifier
@@ -65,6 +66,7 @@ class LocalChecksClient(BaseClient):
         jwks_refresh_interval: float = 600.0,
         jwks_cooldown: float = 30.0,
         preload_jwks: bool = False,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         super().__init__(
             project_id,
@@ -75,6 +77,7 @@ class LocalChecksClient(BaseClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            max_response_size=max_response_size,
         )
         self._local = TokenVerifier(
             self._pipeline,

@@ -11,15 +11,15 @@ import base64
 import binascii
 import json
 import math
-import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from joserfc import jwt as _jose_jwt
-from joserfc.errors import BadSignatureError, JoseError
+from joserfc.errors import JoseError
 from joserfc.jwk import Key
+from joserfc.jws import JWSRegistry, extract_compact, validate_compact
 
 from stytch_async._core.reprs import short
+from stytch_async._core.response import loads
 from stytch_async.errors import (
     JwtExpiredError,
     JwtInvalidError,
@@ -37,9 +37,28 @@ MAX_TOKEN_CHARS = 16 * 1024
 #: Registered claims; everything else is a custom (untyped) claim.
 RESERVED_CLAIMS = frozenset({"aud", "exp", "iat", "iss", "jti", "nbf", "sub"})
 _REQUIRED = ("iss", "aud", "exp", "iat", "nbf")
-# Header, payload and signature; the signature may be empty ("alg": "none"), so the
-# algorithm check is what refuses such a token.
-_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_B64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _is_compact(token: str) -> bool:
+    """Header, payload and signature in base64url, joined by two dots. The signature may
+    be empty ("alg": "none"), so the algorithm check is what refuses such a token.
+    (A ``bytes.translate`` pass: a fifth of what the equivalent regular expression costs.)"""
+    if not token.isascii():
+        return False
+    raw = token.encode("ascii")
+    if raw.translate(None, _B64URL) != b"..":
+        return False
+    head, payload, _ = raw.split(b".")
+    return bool(head) and bool(payload)
+
+
+# joserfc's checks for RS256 only, built once (``jwt.decode`` builds one per call).
+_REGISTRY = JWSRegistry(algorithms=list(ALGORITHMS))
+# Header segments already read and accepted, and the key id each names. Every token
+# signed with one key starts with the same header, so most checks skip decoding it.
+_KNOWN_HEADERS: dict[str, str] = {}
+_KNOWN_HEADERS_MAX = 64
 
 
 def _b64url(part: str) -> bytes:
@@ -54,10 +73,14 @@ def read_kid(token: object, what: str) -> str:
         raise JwtInvalidError(
             f"{what} is {len(token)} characters long, over the {MAX_TOKEN_CHARS} limit", reason="too_large"
         )
-    if not _COMPACT.fullmatch(token):
+    if not _is_compact(token):
         raise JwtInvalidError(f"{what} is not a signed JWT (three base64url parts)", reason="malformed")
+    segment = token[: token.index(".")]
+    known = _KNOWN_HEADERS.get(segment)
+    if known is not None:
+        return known
     try:
-        header = json.loads(_b64url(token[: token.index(".")]))
+        header = json.loads(_b64url(segment))
     except ValueError as exc:  # binascii.Error and UnicodeDecodeError are ValueErrors
         raise JwtInvalidError(f"{what} header is not base64url-encoded JSON", reason="malformed") from exc
     if not isinstance(header, dict):
@@ -70,18 +93,32 @@ def read_kid(token: object, what: str) -> str:
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise JwtInvalidError(f"{what} header names no key id (kid)", reason="malformed")
+    if len(_KNOWN_HEADERS) >= _KNOWN_HEADERS_MAX:
+        _KNOWN_HEADERS.clear()
+    _KNOWN_HEADERS[segment] = kid
     return kid
 
 
 def verify_signature(token: str, key: Key, what: str) -> dict[str, Any]:
-    """Verify the RS256 signature with ``key``; return the claims."""
+    """Verify the RS256 signature with ``key``; return the claims.
+
+    The steps of joserfc's ``jwt.decode`` (extract, validate, parse the payload),
+    with its registry built once and the payload parsed by the client's JSON reader.
+    """
     try:
-        decoded = _jose_jwt.decode(token, key, algorithms=list(ALGORITHMS))
-    except BadSignatureError as exc:
-        raise JwtInvalidError(f"{what} signature does not verify", reason="signature") from exc
+        signed = extract_compact(token.encode("ascii"), None, _REGISTRY)
+        verified = validate_compact(signed, key, registry=_REGISTRY)
     except (JoseError, ValueError, binascii.Error) as exc:
         raise JwtInvalidError(f"{what} cannot be decoded: {type(exc).__name__}", reason="malformed") from exc
-    return decoded.claims
+    if not verified:
+        raise JwtInvalidError(f"{what} signature does not verify", reason="signature")
+    try:
+        claims = loads(signed.payload or b"")
+    except ValueError:
+        claims = None
+    if not isinstance(claims, dict):
+        raise JwtInvalidError(f"{what} payload is not a JSON object", reason="malformed")
+    return claims
 
 
 def _number(claims: Mapping[str, Any], name: str, what: str) -> float:

@@ -16,12 +16,26 @@ reached the server. The retry rules in ``stytch_async._core.pipeline`` rest on t
 
 from __future__ import annotations
 
-import urllib.request
 from collections.abc import Mapping
 from typing import Protocol
-from urllib.parse import urlsplit
 
 import httpx
+
+#: The largest answer body a client reads, after decompression, unless told otherwise.
+#: Stytch's biggest pages are well under a megabyte; this only stops a runaway server.
+DEFAULT_MAX_RESPONSE_SIZE = 32 * 1024 * 1024
+
+
+class ResponseTooLarge(httpx.RemoteProtocolError):
+    """The answer's body is larger than the client's ``max_response_size``.
+
+    Raised while reading (or decompressing), before the excess is held in memory.
+    Never retried: the same request would bring the same answer.
+    """
+
+    @classmethod
+    def over(cls, limit: int, how: str) -> ResponseTooLarge:
+        return cls(f"the answer's body ({how}) is larger than max_response_size={limit} bytes")
 
 
 class Response(Protocol):
@@ -40,6 +54,28 @@ class Response(Protocol):
     def content(self) -> bytes: ...
 
 
+class Reply:
+    """A finished answer: status, headers (lower-case names) and the whole body."""
+
+    __slots__ = ("content", "fields", "headers", "status_code")
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: dict[str, str],
+        content: bytes,
+        fields: list[tuple[str, str]] | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+        #: The header lines as they came, in order (names lower-case), repeats kept apart.
+        self.fields = fields
+
+    def __repr__(self) -> str:
+        return f"<Reply {self.status_code} ({len(self.content)} bytes)>"
+
+
 class Wire(Protocol):
     """Sends one request and returns the whole answer."""
 
@@ -54,11 +90,24 @@ class Wire(Protocol):
 
 
 class HttpxWire:
-    """Send through an ``httpx.AsyncClient``; close it only if we made it."""
+    """Send through an ``httpx.AsyncClient``; close it only if we made it.
 
-    def __init__(self, client: httpx.AsyncClient, *, owned: bool) -> None:
+    ``max_response_size`` holds here less tightly than in the pool: a declared
+    ``Content-Length`` over the limit is refused before the body is read, but other
+    bodies are measured once httpx has read them (leaving httpx's body iterator part
+    way leaves unclosed async generators behind on trio).
+    """
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        owned: bool,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+    ) -> None:
         self.client = client
         self.owned = owned
+        self.max_response_size = max_response_size
 
     @property
     def is_closed(self) -> bool:
@@ -68,44 +117,29 @@ class HttpxWire:
         self, method: str, url: str, headers: Mapping[str, str], content: bytes | None
     ) -> httpx.Response:
         request = self.client.build_request(method, url, headers=headers, content=content)
-        return await self.client.send(request)
+        response = await self.client.send(request, stream=True)
+        limit = self.max_response_size
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
+                raise ResponseTooLarge.over(limit, f"Content-Length {declared}")
+            await response.aread()
+        finally:
+            await response.aclose()
+        if len(response.content) > limit:
+            raise ResponseTooLarge.over(limit, "decoded")
+        return response
 
     async def aclose(self) -> None:
         if self.owned:
             await self.client.aclose()
 
 
-def _bypassed(host: str, no_proxy: str) -> bool:
-    for entry in (e.strip().lower() for e in no_proxy.split(",")):
-        if entry == "*":
-            return True
-        entry = entry.split("://")[-1].split(":")[0].lstrip(".")
-        if entry and (host == entry or host.endswith("." + entry)):
-            return True
-    return False
-
-
-def proxy_configured(*urls: str) -> bool:
-    """True when proxy environment variables (``HTTPS_PROXY``, ``ALL_PROXY``, ...) apply to any of ``urls``."""
-    proxies = urllib.request.getproxies_environment()
-    no_proxy = proxies.pop("no", "")
-    for url in urls:
-        parts = urlsplit(url)
-        if (parts.scheme in proxies or "all" in proxies) and not _bypassed(
-            (parts.hostname or "").lower(), no_proxy
-        ):
-            return True
-    return False
-
-
-def default_wire(*urls: str) -> Wire:
-    """The wire an ``AsyncStytch`` makes for itself when none was passed in."""
-    if proxy_configured(*urls):
-        # The transport enforces each call's deadline itself, retries included.
-        return HttpxWire(httpx.AsyncClient(timeout=None, follow_redirects=False), owned=True)  # noqa: S113
-    from .pool import Pool
-
-    return Pool()
-
-
-__all__ = ["HttpxWire", "Response", "Wire", "default_wire", "proxy_configured"]
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_SIZE",
+    "HttpxWire",
+    "Reply",
+    "Response",
+    "ResponseTooLarge",
+    "Wire",
+]

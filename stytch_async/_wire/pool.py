@@ -8,7 +8,11 @@ FIFO semaphore: taking or returning a connection costs the same at 1 or 100 in f
 
 It speaks just what the Stytch API needs: one request per connection at a time,
 ``Content-Length`` or chunked bodies (gzip or deflate decoded), keep-alive, TLS with
-certificate and host name checks. Proxies are left to httpx (see ``_http.py``).
+certificate and host name checks. Proxies are left to httpx (see ``base.py``). Answers
+are framed strictly (``framing.py``) and bounded by ``max_response_size`` while they are
+read and decompressed. An idle connection is reused only if its socket has nothing to
+read: a server's goodbye or unasked bytes retire it. ``aclose()`` ends calls in flight
+(``httpx.ReadError``) and turns away those queued for a slot (``httpx.ConnectError``).
 
 Failures are raised as httpx exceptions so the retry rules read the same on every wire:
 ``httpx.ConnectError`` only while connecting (the request never left); once the first
@@ -32,31 +36,19 @@ from urllib.parse import quote, urlsplit
 import anyio
 import httpx
 
+from .base import DEFAULT_MAX_RESPONSE_SIZE, Reply, ResponseTooLarge
+from .framing import MAX_HEAD, body_length, check_trailer, chunk_size, head_end, parse_head
 from .streams import Stream, connect
 
 # Idle connections older than this are closed rather than reused (httpx uses the same).
 KEEPALIVE_EXPIRY = 5.0
 MAX_CONNECTIONS = 100
-_MAX_HEAD = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _NO_BODY = frozenset({204, 304})
 # Characters left as they are when a request target has to be percent-encoded.
 _TARGET_SAFE = "/?&=%:@!$'()*+,;~-._"
 _Origin = tuple[str, str, int]
-
-
-class Reply:
-    """A finished answer: status, headers (lower-case names) and the whole body."""
-
-    __slots__ = ("content", "headers", "status_code")
-
-    def __init__(self, status_code: int, headers: dict[str, str], content: bytes) -> None:
-        self.status_code = status_code
-        self.headers = headers
-        self.content = content
-
-    def __repr__(self) -> str:
-        return f"<Reply {self.status_code} ({len(self.content)} bytes)>"
+_CLOSED = "the connection pool is closed"
 
 
 @functools.cache
@@ -93,34 +85,31 @@ def _encode_head(
         raise httpx.LocalProtocolError("request headers must be ASCII") from exc
 
 
-def _parse_head(head: bytes) -> tuple[int, bytes, dict[str, str]]:
-    """Status code, HTTP version and headers; lower-case names, repeats joined with ', '."""
-    lines = head.split(b"\r\n")
-    status_line = lines[0].split(b" ", 2)
-    if len(status_line) < 2 or not status_line[0].startswith(b"HTTP/1.") or len(status_line[1]) != 3:
-        raise httpx.RemoteProtocolError(f"malformed status line {lines[0][:80]!r}")
-    try:
-        status = int(status_line[1])
-    except ValueError:
-        raise httpx.RemoteProtocolError(f"malformed status line {lines[0][:80]!r}") from None
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        name, sep, value = line.partition(b":")
-        if not sep or not name or name != name.strip():
-            raise httpx.RemoteProtocolError(f"malformed header line {line[:80]!r}")
-        key = name.decode("latin-1").lower()
-        text = value.strip().decode("latin-1")
-        headers[key] = f"{headers[key]}, {text}" if key in headers else text
-    return status, status_line[0], headers
+def _inflate(content: bytes, encoding: str, limit: int) -> bytes:
+    """Decode a gzip or deflate body, never producing more than ``limit`` bytes."""
+    for wbits in (47 if encoding == "gzip" else 15, -15):  # -15: raw deflate, as some servers send
+        inflater = zlib.decompressobj(wbits)
+        try:
+            data = inflater.decompress(content, limit + 1)
+        except zlib.error as exc:
+            error = exc
+            continue
+        if len(data) > limit or inflater.unconsumed_tail:
+            raise ResponseTooLarge.over(limit, "decoded")
+        if inflater.eof:
+            return data
+        error = zlib.error("incomplete or truncated stream")
+    raise httpx.DecodingError(f"cannot {encoding}-decode the body: {error}")
 
 
 class _Connection:
-    __slots__ = ("buffer", "idle_since", "stream")
+    __slots__ = ("buffer", "idle_since", "limit", "stream")
 
-    def __init__(self, stream: Stream) -> None:
+    def __init__(self, stream: Stream, limit: int = DEFAULT_MAX_RESPONSE_SIZE) -> None:
         self.stream = stream
         self.buffer = b""
         self.idle_since = 0.0
+        self.limit = limit
 
     def looks_dead(self) -> bool:
         """An idle connection with anything to read has been closed (or broken) by the server."""
@@ -136,17 +125,27 @@ class _Connection:
         except (anyio.BrokenResourceError, OSError) as exc:
             raise httpx.ReadError(f"reading the answer failed: {exc!r}") from exc
 
-    async def exchange(self, request: bytes) -> tuple[Reply, bool]:
-        """Write one request, read one answer; also say whether the connection can be reused."""
+    async def exchange(self, request: bytes, *, decode: bool = True) -> tuple[Reply, bool]:
+        """Write one request, read one answer; also say whether the connection can be reused.
+
+        With ``decode=False`` a gzip or deflate body is left as it came.
+        """
         try:
             await self.stream.send(request)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
             raise httpx.WriteError(f"writing the request failed: {exc!r}") from exc
         while True:
-            status, version, headers = await self._read_head()
-            if status >= 200 or status == 101:
-                break  # 1xx answers before the real one are skipped
+            status, version, fields = await self._read_head()
+            if status >= 200:
+                break
+            if status == 101:  # never asked for: we do not switch protocols
+                raise httpx.RemoteProtocolError("an unrequested 101 Switching Protocols answer")
+            # Other 1xx answers before the real one are skipped.
+        headers: dict[str, str] = {}
+        for key, text in fields:
+            headers[key] = f"{headers[key]}, {text}" if key in headers else text
         if status in _NO_BODY:
+            body_length(headers)  # refused if malformed, though not used
             content, reusable = b"", True  # these answers never carry a body, whatever the headers say
         else:
             content, reusable = await self._read_body(headers)
@@ -154,28 +153,17 @@ class _Connection:
             reusable = False
         if "close" in headers.get("connection", "").lower():
             reusable = False
-        encoding = headers.get("content-encoding", "").lower()
+        encoding = headers.get("content-encoding", "").lower() if decode else ""
         if encoding in ("gzip", "deflate"):
-            try:
-                content = zlib.decompress(content, 47 if encoding == "gzip" else 15)
-            except zlib.error:
-                try:
-                    content = zlib.decompress(content, -15)  # raw deflate, as some servers send
-                except zlib.error as exc:
-                    raise httpx.DecodingError(f"cannot {encoding}-decode the body: {exc}") from exc
-        return Reply(status, headers, content), reusable and not self.buffer
+            content = _inflate(content, encoding, self.limit)
+        return Reply(status, headers, content, fields), reusable and not self.buffer
 
-    async def _read_head(self) -> tuple[int, bytes, dict[str, str]]:
+    async def _read_head(self) -> tuple[int, bytes, list[tuple[str, str]]]:
         data = self.buffer
-        while True:
-            end = data.find(b"\r\n\r\n")
-            if end >= 0:
-                break
-            if len(data) > _MAX_HEAD:
-                raise httpx.RemoteProtocolError("the answer's headers are too long")
+        while (end := head_end(data)) < 0:
             data += await self._more()
         self.buffer = data[end + 4 :]
-        return _parse_head(data[:end])
+        return parse_head(data[:end])
 
     async def _read_exact(self, size: int) -> bytes:
         data = self.buffer
@@ -198,41 +186,40 @@ class _Connection:
             if end >= 0:
                 line, self.buffer = self.buffer[:end], self.buffer[end + 2 :]
                 return line
-            if len(self.buffer) > _MAX_HEAD:
-                raise httpx.RemoteProtocolError("a chunk header is too long")
             self.buffer += await self._more()
+            if len(self.buffer) > MAX_HEAD and self.buffer.find(b"\r\n", 0, MAX_HEAD) < 0:
+                raise httpx.RemoteProtocolError("a chunk header or trailer line is too long")
 
     async def _read_body(self, headers: dict[str, str]) -> tuple[bytes, bool]:
-        if "chunked" in headers.get("transfer-encoding", "").lower():
+        length = body_length(headers)
+        if length == -1:
             parts: list[bytes] = []
+            total = 0
             while True:
-                size_line = (await self._read_line()).split(b";", 1)[0].strip()
-                try:
-                    size = int(size_line, 16)
-                except ValueError:
-                    raise httpx.RemoteProtocolError(f"malformed chunk size {size_line[:20]!r}") from None
+                size = chunk_size(await self._read_line())
+                total += size
+                if total > self.limit:
+                    raise ResponseTooLarge.over(self.limit, "chunked")
                 if size == 0:
-                    while await self._read_line():  # trailers end with an empty line
-                        pass
+                    while line := await self._read_line():  # trailers end with an empty line
+                        check_trailer(line)
                     return b"".join(parts), True
                 parts.append(await self._read_exact(size))
                 if await self._read_line():
                     raise httpx.RemoteProtocolError("a chunk does not end with CRLF")
-        length = headers.get("content-length")
         if length is not None:
-            try:
-                size = int(length.split(",")[0])
-            except ValueError:
-                raise httpx.RemoteProtocolError(f"malformed Content-Length {length[:20]!r}") from None
-            if size < 0:
-                raise httpx.RemoteProtocolError(f"malformed Content-Length {length[:20]!r}")
-            return await self._read_exact(size), True
+            if length > self.limit:
+                raise ResponseTooLarge.over(self.limit, f"Content-Length {length}")
+            return await self._read_exact(length), True
         # No length: the body runs to the end of the connection.
         parts = [self.buffer]
+        total = len(self.buffer)
         self.buffer = b""
         try:
-            while True:
+            while total <= self.limit:
                 parts.append(await self.stream.receive())
+                total += len(parts[-1])
+            raise ResponseTooLarge.over(self.limit, "read to the end")
         except anyio.EndOfStream:
             return b"".join(parts), False
         except (anyio.BrokenResourceError, OSError) as exc:
@@ -246,8 +233,11 @@ class _Slots:
     def __init__(self, size: int) -> None:
         self.free = size
         self.waiters: deque[anyio.Event] = deque()
+        self.closed = False
 
     async def acquire(self) -> None:
+        if self.closed:
+            raise httpx.ConnectError(_CLOSED)
         if self.free > 0 and not self.waiters:
             self.free -= 1
             return
@@ -261,6 +251,14 @@ class _Slots:
             else:
                 self.waiters.remove(granted)
             raise
+        if self.closed:
+            raise httpx.ConnectError(_CLOSED + " while this call waited for a connection")
+
+    def close(self) -> None:
+        """Turn every waiter away now, and every later caller."""
+        self.closed = True
+        while self.waiters:
+            self.waiters.popleft().set()
 
     def release(self) -> None:
         if self.waiters:
@@ -273,12 +271,18 @@ class Pool:
     """Keep-alive connections per origin, at most ``max_connections`` in use at once."""
 
     def __init__(
-        self, *, max_connections: int = MAX_CONNECTIONS, keepalive_expiry: float = KEEPALIVE_EXPIRY
+        self,
+        *,
+        max_connections: int = MAX_CONNECTIONS,
+        keepalive_expiry: float = KEEPALIVE_EXPIRY,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         self.max_connections = max_connections
+        self.max_response_size = max_response_size
         self.keepalive_expiry = keepalive_expiry
         self._idle: dict[_Origin, list[_Connection]] = {}
         self._slots = _Slots(max_connections)
+        self._busy: set[_Connection] = set()
         self._closed = False
 
     @property
@@ -287,7 +291,7 @@ class Pool:
 
     async def send(self, method: str, url: str, headers: Mapping[str, str], content: bytes | None) -> Reply:
         if self._closed:
-            raise httpx.ConnectError("the connection pool is closed")
+            raise httpx.ConnectError(_CLOSED)
         parts = urlsplit(url)
         scheme = parts.scheme
         try:
@@ -305,16 +309,29 @@ class Pool:
         request = _encode_head(method, target, host_header, headers, length)
         if content:
             request += content
-        origin = (scheme, host, port)
+        return await self.roundtrip((scheme, host, port), request)
+
+    async def roundtrip(self, origin: _Origin, request: bytes, *, decode: bool = True) -> Reply:
+        """Send an encoded request to ``origin`` (scheme, host, port) and read its answer."""
+        if self._closed:
+            raise httpx.ConnectError(_CLOSED)
         await self._slots.acquire()
         try:
             connection = await self._take(origin) or await self._connect(origin)
             done = False
+            self._busy.add(connection)
             try:
-                reply, reusable = await connection.exchange(request)
+                if self.is_closed:  # closed while this call was connecting: send nothing
+                    raise httpx.ConnectError(_CLOSED)
+                reply, reusable = await connection.exchange(request, decode=decode)
                 done = True
+            except Exception as exc:
+                if self.is_closed and not isinstance(exc, httpx.ConnectError):
+                    raise httpx.ReadError(_CLOSED + " while this call was in flight") from exc
+                raise
             finally:
-                if done and reusable and not self._closed:
+                self._busy.discard(connection)
+                if done and reusable and not self.is_closed:
                     connection.idle_since = time.monotonic()
                     self._idle.setdefault(origin, []).append(connection)
                 else:
@@ -339,15 +356,17 @@ class Pool:
             stream = await connect(host, port, shared_ssl_context() if scheme == "https" else None)
         except (OSError, anyio.BrokenResourceError, asyncio.TimeoutError) as exc:
             raise httpx.ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
-        return _Connection(stream)
+        return _Connection(stream, self.max_response_size)
 
     async def aclose(self) -> None:
-        """Close idle connections now; those in use close when their call ends."""
+        """Close every connection now: calls in flight fail with ``httpx.ReadError``,
+        calls waiting for a connection with ``httpx.ConnectError``; nothing more is sent."""
         self._closed = True
+        self._slots.close()
         idle, self._idle = self._idle, {}
-        for connections in idle.values():
-            for connection in connections:
-                await connection.stream.aclose()
+        doomed = [c for connections in idle.values() for c in connections] + list(self._busy)
+        for connection in doomed:
+            await connection.stream.aclose()
 
 
 __all__ = ["KEEPALIVE_EXPIRY", "MAX_CONNECTIONS", "Pool", "Reply", "shared_ssl_context"]

@@ -14,7 +14,10 @@ raises ``anyio.EndOfStream`` at the end of the stream, and ``send``/``receive`` 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ipaddress
 import select
+import socket
 import ssl
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -24,6 +27,24 @@ import anyio.abc
 from anyio.streams.tls import TLSStream
 
 _HAPPY_EYEBALLS_DELAY = 0.25
+# Past this many unread bytes an asyncio connection stops reading until they are taken:
+# the kernel's buffers and TCP flow control then hold a server that sends too much.
+_HIGH_WATER = 256 * 1024
+
+
+def readable_now(fd: int) -> bool:
+    """True if the socket has bytes or an end-of-stream waiting; a closed socket counts too."""
+    if fd < 0:
+        return True
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([fd], [], [], 0)
+        return bool(readable)
+    except (OSError, ValueError):
+        return True
 
 
 class Stream(Protocol):
@@ -47,6 +68,9 @@ class AsyncioStream(asyncio.Protocol):
         self._loop = loop
         self._transport: asyncio.Transport | None = None
         self._chunks: list[bytes] = []
+        self._size = 0
+        self._paused = False
+        self._fd = -1
         self._eof = False
         self._error: BaseException | None = None
         self._waiter: asyncio.Future[None] | None = None
@@ -57,9 +81,15 @@ class AsyncioStream(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
+        raw = transport.get_extra_info("socket")
+        self._fd = raw.fileno() if raw is not None else -1
 
     def data_received(self, data: bytes) -> None:
         self._chunks.append(data)
+        self._size += len(data)
+        if self._size > _HIGH_WATER and not self._paused and self._transport is not None:
+            self._paused = True
+            self._transport.pause_reading()
         self._wake()
 
     def eof_received(self) -> bool:
@@ -94,14 +124,17 @@ class AsyncioStream(asyncio.Protocol):
     @classmethod
     async def connect(cls, host: str, port: int, ssl_context: ssl.SSLContext | None) -> AsyncioStream:
         loop = asyncio.get_running_loop()
-        _, protocol = await loop.create_connection(
-            lambda: cls(loop),
-            host,
-            port,
-            ssl=ssl_context,
-            server_hostname=host if ssl_context is not None else None,
-            happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
-        )
+        sock = await _open_socket(loop, host, port)
+        try:
+            _, protocol = await loop.create_connection(
+                lambda: cls(loop),
+                sock=sock,
+                ssl=ssl_context,
+                server_hostname=host if ssl_context is not None else None,
+            )
+        except BaseException:
+            sock.close()  # the transport, if one was made, has closed it already
+            raise
         return protocol
 
     def _broken(self) -> BaseException:
@@ -133,15 +166,22 @@ class AsyncioStream(asyncio.Protocol):
         chunks = self._chunks
         data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         chunks.clear()
+        self._size = 0
+        if self._paused and self._transport is not None and not self._eof:
+            self._paused = False
+            self._transport.resume_reading()
         return data
 
     def dead(self) -> bool:
+        # Loop callbacks deliver only what arrived before the last loop pass; the socket
+        # itself also knows about a FIN or bytes that came while the caller was busy.
         return (
             self._eof
             or bool(self._chunks)
             or self._transport is None
             or self._transport.is_closing()
             or self._loop is not asyncio.get_running_loop()  # made under an earlier asyncio.run()
+            or readable_now(self._fd)
         )
 
     async def aclose(self) -> None:
@@ -245,19 +285,90 @@ class AnyioStream:
             return True
         if self._socket is None:
             return False
-        try:
-            if hasattr(select, "poll"):
-                poller = select.poll()
-                poller.register(self._socket, select.POLLIN)
-                return bool(poller.poll(0))
-            readable, _, _ = select.select([self._socket], [], [], 0)
-            return bool(readable)
-        except (OSError, ValueError):
-            return True
+        return readable_now(self._socket.fileno())
 
     async def aclose(self) -> None:
         self._closed = True
         await anyio.aclose_forcefully(self._stream)
+
+
+async def _attempt(loop: asyncio.AbstractEventLoop, info: Any) -> socket.socket:
+    """One connection attempt; its socket is closed unless the attempt returns it."""
+    family, kind, proto, _, address = info
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setblocking(False)
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        await loop.sock_connect(sock, address)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+async def _open_socket(loop: asyncio.AbstractEventLoop, host: str, port: int) -> socket.socket:
+    """Connect a TCP socket, trying the host's addresses staggered (RFC 8305's "happy eyeballs").
+
+    Written here rather than left to ``create_connection(happy_eyeballs_delay=...)``,
+    which, when the caller is cancelled just as an attempt connects, drops that socket
+    without closing it. Here every socket is closed unless it is the one returned.
+    """
+    infos: list[tuple[Any, ...]]
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        infos = list(await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    else:  # an IP address needs no lookup (and no trip to the executor's thread)
+        family = socket.AF_INET6 if literal.version == 6 else socket.AF_INET
+        infos = [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (host, port))]
+    if len(infos) == 1:
+        return await _attempt(loop, infos[0])
+    if not infos:
+        raise OSError(f"no address for {host!r}")
+    # Alternate address families, the first family first (RFC 8305 section 4).
+    first = [i for i in infos if i[0] == infos[0][0]]
+    other = [i for i in infos if i[0] != infos[0][0]]
+    ordered = (
+        [i for pair in zip(first, other, strict=False) for i in pair]
+        + first[len(other) :]
+        + other[len(first) :]
+    )
+    attempts: list[asyncio.Task[socket.socket]] = []
+    errors: list[BaseException] = []
+    winner: socket.socket | None = None
+
+    def settle(done: set[asyncio.Task[socket.socket]]) -> socket.socket | None:
+        for attempt in done:
+            error = attempt.exception()
+            if error is None:
+                return attempt.result()
+            errors.append(error)
+        return None
+
+    try:
+        for info in ordered:
+            attempts.append(loop.create_task(_attempt(loop, info)))
+            done, _ = await asyncio.wait(
+                [a for a in attempts if not a.done()],
+                timeout=_HAPPY_EYEBALLS_DELAY,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            winner = settle(done)
+            if winner is not None:
+                return winner
+        while winner is None and (pending := [a for a in attempts if not a.done()]):
+            done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            winner = settle(done)
+    finally:
+        for attempt in attempts:
+            if not attempt.done():
+                attempt.cancel()  # the attempt closes its own socket as it unwinds
+            elif not attempt.cancelled() and attempt.exception() is None and attempt.result() is not winner:
+                attempt.result().close()
+    if winner is None:
+        raise errors[0] if errors else OSError(f"cannot connect to {host}:{port}")
+    return winner
 
 
 async def connect(host: str, port: int, ssl_context: ssl.SSLContext | None) -> Stream:

@@ -30,7 +30,12 @@ class AsyncStytchB2B(LocalChecksClient, B2BProducts):
     _jwks_path = "/v1/b2b/sessions/jwks/{project_id}"
     _policy_path = "/v1/b2b/rbac/policy"
     _policy_response = "stytch_async.b2b.types.rbac:PolicyResponse"
-    _warm_modules = ("stytch_async.common.types.entities", "stytch_async.b2b.types.entities")
+    _warm_modules = (
+        "stytch_async.common.types.entities",
+        "stytch_async.b2b.types.entities",
+        "stytch_async.b2b.types.sessions",
+        "stytch_async.b2b.resources.sessions",
+    )
     _org_policy = (
         "/v1/b2b/rbac/organizations/{organization_id}",
         "stytch_async.b2b.types.rbac:OrganizationsGetOrgPolicyResponse",

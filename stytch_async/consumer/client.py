@@ -29,12 +29,21 @@ class AsyncStytch(LocalChecksClient, ConsumerProducts):
     ``jwks_refresh_interval`` seconds; a token signed by an unknown key triggers at
     most one extra fetch per ``jwks_cooldown`` seconds. ``preload_jwks=True`` fetches
     the key set on entering the block and fails fast if Stytch cannot provide it.
+
+    ``max_response_size`` (bytes, 32 MiB by default) bounds any answer's body, after
+    decompression, through the own pool and an ``http_client`` alike; a bigger answer
+    fails with an :class:`~stytch_async.errors.HttpError` while it is being read.
     """
 
     _jwks_path = "/v1/sessions/jwks/{project_id}"
     _policy_path = "/v1/rbac/policy"
     _policy_response = "stytch_async.consumer.types.rbac:PolicyResponse"
-    _warm_modules = ("stytch_async.common.types.entities", "stytch_async.consumer.types.entities")
+    _warm_modules = (
+        "stytch_async.common.types.entities",
+        "stytch_async.consumer.types.entities",
+        "stytch_async.consumer.types.sessions",
+        "stytch_async.consumer.resources.sessions",
+    )
 
 
 # help() files the lazy product attributes under "Methods"; the docstring names them instead.

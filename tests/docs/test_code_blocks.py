@@ -6,10 +6,14 @@ in prose as "your" values:
 
 - ``PROJECT_ID``, ``SECRET``: the emulator's credentials; any ``AsyncStytch`` a block makes
   without ``http_client=`` talks to the emulator (the default wire is routed to it);
-- ``fake``: the ``FakeStytch``; ``stytch``: an open client on it;
-- ``session_jwt``: a live session JWT of ``ada@example.com``.
+- ``fake``: the ``FakeStytch``; ``stytch``: an open client on it; ``b2b``: an open
+  ``AsyncStytchB2B`` on it (the B2B pages);
+- ``session_jwt``: a live session JWT of ``ada@example.com``;
+- ``recorded(key)``: the recorded-style answer ``tests/fixtures/{consumer,common}/<key>.json``,
+  which the pages on products the emulator does not implement serve through an
+  ``httpx.MockTransport`` (the prose calls it "an answer recorded from Stytch").
 
-``fake`` and ``stytch`` are set again before each block, so a block that shows its own
+``fake``, ``stytch`` and ``b2b`` are set again before each block, so a block that shows its own
 ``async with FakeStytch() as fake`` does not leave the next one a closed client.
 
 A block that defines ``test_*`` coroutine functions has each called with a fresh emulator
@@ -35,6 +39,7 @@ import pytest
 import stytch_async._core.client as core_client
 from stytch_async._wire.base import HttpxWire
 from stytch_async.testing import FakeStytch
+from tests.support.recorded import load_fixture
 from tests.support.web import sign_in
 
 DOCS = Path(__file__).parent.parent.parent / "docs"
@@ -59,19 +64,21 @@ async def _run_page(page: Path, monkeypatch: pytest.MonkeyPatch) -> int:
         monkeypatch.setattr(
             core_client,
             "default_wire",
-            lambda *urls: HttpxWire(httpx.AsyncClient(transport=fake.transport()), owned=True),
+            lambda *urls, **options: HttpxWire(httpx.AsyncClient(transport=fake.transport()), owned=True),
         )
-        async with fake.client() as stytch:
+        async with fake.client() as stytch, fake.b2b_client() as b2b:
             namespace: dict[str, Any] = {
                 "PROJECT_ID": fake.project_id,
                 "SECRET": fake.secret,
                 "fake": fake,
                 "stytch": stytch,
+                "b2b": b2b,
                 "session_jwt": await sign_in(fake, stytch),
+                "recorded": load_fixture,
                 "attrs": attrs,
                 "anyio": anyio,
             }
-            seeded = {"fake": fake, "stytch": stytch}
+            seeded = {"fake": fake, "stytch": stytch, "b2b": b2b}
             for line, source in blocks(page):
                 namespace.update(seeded)
                 where = f"{page.relative_to(DOCS)}:{line}"
@@ -100,3 +107,8 @@ def test_page_runs(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_pages_with_code_are_found() -> None:
     names = {p.name for p in PAGES}
     assert {"quickstart.md", "errors.md", "local_token_checks.md", "testing.md", "migration.md"} <= names
+    # Every product page and every B2B page shows a worked example that runs here.
+    for folder in ("products", "b2b"):
+        pages = set((DOCS / folder).glob("*.md"))
+        assert pages
+        assert pages <= set(PAGES), sorted(str(p) for p in pages - set(PAGES))

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import httpx
 import pytest
 
 from stytch_async.testing import FakeStytch
@@ -102,6 +103,63 @@ async def test_m2m_service_and_cached_caller() -> None:
     assert len(tokens) == 1
 
 
+async def test_b2b_discovery_sign_up_create_then_enter() -> None:
+    example = load("b2b_discovery_signup")
+    async with FakeStytch() as fake, running(example.create_app(fake.b2b_client)) as http:
+        assert (await http.get("/me")).status_code == 401
+
+        # The cookies are Secure, so the test hands them back itself (the app runs on http://app).
+        await http.post("/discover", params={"email": "ada@acme.com"})
+        message = fake.outbox.last(email="ada@acme.com")
+        assert message.url is not None
+        assert message.url.startswith("http://localhost:8000/discover/callback?")
+        first = await http.get("/discover/callback", params={"token": message.token})
+        ist = {"Cookie": f"stytch_intermediate_session={first.cookies['stytch_intermediate_session']}"}
+        created = await http.post("/organizations", params={"name": "Acme"}, headers=ist)
+        again = await http.post("/organizations", params={"name": "Again"}, headers=ist)
+        me = await http.get("/me", headers=_session_cookie(created))
+        oid = created.json()["organization_id"]
+
+        # Bob, invited, discovers the organization and enters it.
+        async with fake.b2b_client() as admin:
+            await admin.magic_links.email.invite(oid, "bob@acme.com")
+        await http.post("/discover", params={"email": "bob@acme.com"})
+        listed = await http.get(
+            "/discover/callback", params={"token": fake.outbox.last(email="bob@acme.com").token}
+        )
+        bob_ist = {"Cookie": f"stytch_intermediate_session={listed.cookies['stytch_intermediate_session']}"}
+        entered = await http.post(f"/organizations/{oid}/enter", headers=bob_ist)
+        bob = await http.get("/me", headers=_session_cookie(entered))
+        replayed = await http.get("/discover/callback", params={"token": message.token})
+
+    assert first.json() == {"email_address": "ada@acme.com", "organizations": []}
+    assert again.status_code == 401  # the intermediate session was spent on the first organization
+    assert again.json()["error_type"] == "intermediate_session_not_found"
+    assert me.json() == {
+        "member_id": created.json()["member_id"],
+        "organization_slug": "acme",
+        "roles": ["stytch_member", "stytch_admin"],
+    }
+    assert listed.json()["organizations"] == [
+        {"organization_id": oid, "name": "Acme", "membership": "invited_member"}
+    ]
+    assert entered.json()["organization_id"] == oid
+    assert bob.json()["member_id"] == entered.json()["member_id"] != created.json()["member_id"]
+    assert bob.json()["roles"] == ["stytch_member"]
+    assert replayed.status_code == 401  # a discovery link works once
+
+
+def _session_cookie(answer: httpx.Response) -> dict[str, str]:
+    return {"Cookie": f"stytch_member_session_jwt={answer.cookies['stytch_member_session_jwt']}"}
+
+
 def test_examples_are_all_tested() -> None:
-    tested = {"fastapi_passwordless", "starlette_middleware", "script_asyncio", "script_trio", "m2m_service"}
+    tested = {
+        "fastapi_passwordless",
+        "starlette_middleware",
+        "script_asyncio",
+        "script_trio",
+        "m2m_service",
+        "b2b_discovery_signup",
+    }
     assert {p.stem for p in EXAMPLES.glob("*.py")} == tested

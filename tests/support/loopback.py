@@ -20,6 +20,7 @@ from typing import Any
 import anyio
 import anyio.abc
 import attrs
+from anyio.from_thread import start_blocking_portal
 from anyio.streams.tls import TLSListener
 
 # An action writes (or does not write) the answer; it returns False to close the connection.
@@ -46,6 +47,10 @@ class Loopback:
     seen: list[Seen] = attrs.Factory(list)
     actions: deque[Action] = attrs.Factory(deque)
     connections: int = 0
+    #: Answers every request once ``actions`` is empty (when set).
+    default: Action | None = None
+    #: Connections the server still holds open (the client has not closed its end).
+    open_connections: int = 0
 
     @property
     def url(self) -> str:
@@ -63,6 +68,33 @@ class Loopback:
         gzip: bool = False,
         close: bool = False,
     ) -> None:
+        self.raw(
+            self.encode(status, body, headers=headers, chunked=chunked, gzip=gzip, close=close), close=close
+        )
+
+    def answer_all(self, status: int = 200, body: Any = None, *, delay: float = 0.0) -> None:
+        """Answer every request not otherwise scripted, after ``delay`` seconds."""
+        data = self.encode(status, body)
+
+        async def action(stream: anyio.abc.ByteStream) -> bool:
+            if delay:
+                await anyio.sleep(delay)
+            await stream.send(data)
+            return True
+
+        self.default = action
+
+    @staticmethod
+    def encode(
+        status: int = 200,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        chunked: bool = False,
+        gzip: bool = False,
+        close: bool = False,
+    ) -> bytes:
+        """The bytes of one answer with a JSON body."""
         content = json.dumps({} if body is None else body).encode()
         extra = dict(headers or {})
         extra.setdefault("Content-Type", "application/json")
@@ -82,12 +114,26 @@ class Loopback:
             extra["Content-Length"] = str(len(content))
             payload = content
         head = f"HTTP/1.1 {status} Whatever\r\n" + "".join(f"{k}: {v}\r\n" for k, v in extra.items()) + "\r\n"
-        self.raw(head.encode() + payload, close=close)
+        return head.encode() + payload
 
     def raw(self, data: bytes, *, close: bool = False) -> None:
         async def action(stream: anyio.abc.ByteStream) -> bool:
             await stream.send(data)
             return not close
+
+        self.actions.append(action)
+
+    def push_later(self, data: bytes, extra: bytes, *, delay: float = 0.05) -> None:
+        """Answer with ``data``, then after ``delay`` push ``extra`` unasked onto the idle connection."""
+
+        async def action(stream: anyio.abc.ByteStream) -> bool:
+            await stream.send(data)
+            await anyio.sleep(delay)
+            try:
+                await stream.send(extra)
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                return False
+            return True
 
         self.actions.append(action)
 
@@ -110,11 +156,15 @@ class Loopback:
         self.actions.append(action)
 
     def hang(self) -> None:
-        """Read the request and never answer."""
+        """Read the request and never answer; notice when the client hangs up."""
 
         async def action(stream: anyio.abc.ByteStream) -> bool:
-            await anyio.sleep_forever()
-            return False  # pragma: no cover
+            try:
+                while await stream.receive():
+                    pass
+            except (anyio.EndOfStream, anyio.BrokenResourceError):
+                pass
+            return False
 
         self.actions.append(action)
 
@@ -141,7 +191,14 @@ class Loopback:
 
     async def _serve(self, stream: anyio.abc.ByteStream) -> None:
         self.connections += 1
+        self.open_connections += 1
         buffer = b""
+        try:
+            await self._exchange(stream, buffer)
+        finally:
+            self.open_connections -= 1
+
+    async def _exchange(self, stream: anyio.abc.ByteStream, buffer: bytes) -> None:
         async with stream:
             while True:
                 got = await self._read_request(stream, buffer)
@@ -149,9 +206,14 @@ class Loopback:
                     return
                 seen, buffer = got
                 self.seen.append(seen)
-                if not self.actions:
+                action = self.actions.popleft() if self.actions else self.default
+                if action is None:
                     raise AssertionError(f"unexpected request {seen.method} {seen.target}")
-                if not await self.actions.popleft()(stream):
+                try:
+                    keep = await action(stream)
+                except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                    return  # the client hung up before the answer was written
+                if not keep:
                     return
 
 
@@ -182,3 +244,19 @@ async def loopback(tls: ssl.SSLContext | None = None, host: str = "127.0.0.1") -
             yield server
         finally:
             tg.cancel_scope.cancel()
+
+
+@asynccontextmanager
+async def threaded_loopback(tls: ssl.SSLContext | None = None) -> AsyncIterator[Loopback]:
+    """The same server on its own event loop in another thread.
+
+    It keeps running while the test's loop is blocked in synchronous work, as a real server
+    does: it can hang up or push bytes between two of the client's loop passes.
+    """
+    with start_blocking_portal() as portal:
+        manager = portal.wrap_async_context_manager(loopback(tls))
+        server = await anyio.to_thread.run_sync(manager.__enter__)
+        try:
+            yield server
+        finally:
+            await anyio.to_thread.run_sync(manager.__exit__, None, None, None)

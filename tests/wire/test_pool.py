@@ -9,7 +9,8 @@ import anyio
 import httpx
 import pytest
 
-from stytch_async._wire.base import HttpxWire, default_wire, proxy_configured
+from stytch_async._wire.base import HttpxWire
+from stytch_async._wire.choose import default_wire, proxy_configured
 from stytch_async._wire.pool import Pool, _Slots
 from tests.support.loopback import closed_port, loopback
 
