@@ -54,6 +54,8 @@ async def on_socket(
         ("?x=1#y", "/v1/users/%3Fx%3D1%23y"),
         ("%2F", "/v1/users/%252F"),
         ("ü", "/v1/users/%C3%BC"),
+        ("a\r\nHost: evil", "/v1/users/a%0D%0AHost%3A%20evil"),
+        ("a\x00b", "/v1/users/a%00b"),
     ],
 )
 async def test_a_path_parameter_never_changes_the_route(
