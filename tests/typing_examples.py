@@ -254,7 +254,8 @@ async def nested_arguments_as_mappings(stytch: AsyncStytch) -> None:
     # `mypy --strict` (warn_unused_ignores) reports.
     await stytch.users.create(name={"firstname": "Ada"})  # type: ignore[arg-type]
     await stytch.sessions.authenticate_jwt_local(  # type: ignore[call-overload]
-        "jwt", authorization_check={"resource": "documents", "action": "read"}
+        "jwt",
+        authorization_check={"resource": "documents", "action": "read"},  # pyright: ignore[reportArgumentType]
     )
 
 

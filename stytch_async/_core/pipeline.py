@@ -117,24 +117,6 @@ class RequestPipeline:
         for scope in self._running:
             scope.cancel()
 
-    # -- the four verbs products use ------------------------------------------------
-
-    async def get(
-        self, path: str, request: Any, model: type[T], *, timeout: float | None, fraud: bool = False
-    ) -> T:
-        return await self.request("GET", path, model, query=request, timeout=timeout, fraud=fraud)
-
-    async def post(
-        self, path: str, request: Any, model: type[T], *, timeout: float | None, fraud: bool = False
-    ) -> T:
-        return await self.request("POST", path, model, body=request, timeout=timeout, fraud=fraud)
-
-    async def put(self, path: str, request: Any, model: type[T], *, timeout: float | None) -> T:
-        return await self.request("PUT", path, model, body=request, timeout=timeout)
-
-    async def delete(self, path: str, model: type[T], *, timeout: float | None) -> T:
-        return await self.request("DELETE", path, model, timeout=timeout)
-
     # -- the pipeline ------------------------------------------------------------------
 
     def build_request(

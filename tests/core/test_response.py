@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
+import anyio
 import httpx
 import pytest
 
+from stytch_async import AsyncStytch
 from stytch_async._core.converter import make_converter
-from stytch_async._core.response import parse_response
+from stytch_async._core.response import client_error, parse_response, structure
 from stytch_async.consumer.types.magic_links import EmailSendResponse
-from stytch_async.errors import ClientError, DecodeError, StytchError
+from stytch_async.errors import ClientError, DecodeError, RateLimitError, StytchError
+from tests.support.loopback import loopback
+from tests.support.recorded import PROJECT_ID, SECRET
 
 STRICT = make_converter(strict=True)
 LENIENT = make_converter()
@@ -144,3 +150,154 @@ def test_a_string_where_a_list_belongs_is_a_decode_error() -> None:
         parse_response(
             response(200, json={"request_id": "r", "sessions": [{"roles": "admin"}]}), GetResponse, STRICT
         )
+
+
+# -- edges mutation testing found (each assertion pins one rule a mutant broke unnoticed) ----
+
+
+def test_error_fields_that_are_not_non_empty_strings_fall_back_or_stay_none() -> None:
+    body = {
+        "error_type": 5,
+        "error": "invalid_grant",
+        "error_message": "",
+        "error_description": "The code has expired.",
+        "request_id": 42,
+        "error_url": ["not", "a", "url"],
+        "error_details": ["not", "a", "mapping"],
+    }
+    err = client_error(400, json.dumps(body).encode())
+    assert (err.error_type, err.error_message, err.request_id, err.error_url) == (
+        "invalid_grant",
+        "The code has expired.",
+        None,
+        None,
+    )
+    assert err.error_details is None
+    assert err.body == body
+
+
+def test_a_json_error_without_any_message_has_an_empty_one() -> None:
+    err = client_error(409, b'{"error_type":"duplicate_email"}')
+    assert err.error_message == ""
+    assert str(err) == "409 duplicate_email"
+
+
+def test_an_error_keeps_its_raw_text_and_headers_whatever_the_body() -> None:
+    headers = {"request-id": "r-5", "content-type": "text/html"}
+    for content in (b'{"error_type":"x"}', b"<h1>Service Unavailable</h1>"):
+        err = client_error(503, content, headers=headers)
+        assert err.text == content.decode()
+        assert dict(err.headers) == headers
+
+
+def test_an_error_body_that_is_not_utf8_is_read_with_replacement_characters() -> None:
+    err = client_error(502, b"<h1>Bad \xff Gateway</h1>")
+    assert err.text == "<h1>Bad \ufffd Gateway</h1>"
+    assert err.error_message == "<h1>Bad \ufffd Gateway</h1>"
+
+
+def test_text_already_decoded_by_the_caller_is_used_as_given() -> None:
+    err = client_error(502, b"ignored bytes", "Bad Gateway")
+    assert err.text == "Bad Gateway"
+    assert err.error_message == "Bad Gateway"
+
+
+def test_a_429_without_headers_has_no_retry_after() -> None:
+    err = client_error(429, b"")
+    assert isinstance(err, RateLimitError)
+    assert err.retry_after is None
+
+
+def test_a_body_that_is_not_json_keeps_its_excerpt_status_and_request_id() -> None:
+    reply = response(200, content=b"<html>\xff maintenance</html>", headers={"Request-Id": "r-77"})
+    with pytest.raises(DecodeError) as info:
+        parse_response(reply, EmailSendResponse, LENIENT)
+    err = info.value
+    assert (err.status_code, err.request_id) == (200, "r-77")
+    assert err.excerpt == "<html>\ufffd maintenance</html>"
+    assert str(err).startswith("200 response body is not JSON")
+
+
+def test_a_success_body_that_is_not_an_object_keeps_its_status_and_excerpt() -> None:
+    with pytest.raises(DecodeError) as info:
+        parse_response(response(201, json=[1, "two"]), EmailSendResponse, LENIENT)
+    assert info.value.status_code == 201
+    assert info.value.excerpt == '[1,"two"]'
+
+
+def test_a_body_that_does_not_fit_names_the_model_status_and_every_field_up_to_three() -> None:
+    body = {"user_id": "u", "email_id": 3, "request_id": 1}
+    with pytest.raises(DecodeError) as info:
+        parse_response(response(201, json=body), EmailSendResponse, LENIENT)
+    assert info.value.status_code == 201
+    assert str(info.value) == (
+        "201 response does not fit EmailSendResponse: invalid value for type, expected str @ $.request_id; "
+        "invalid value for type, expected str @ $.email_id"
+    )
+    with pytest.raises(DecodeError) as info:
+        structure({"user_id": "u"}, EmailSendResponse, LENIENT, status_code=200)
+    assert str(info.value) == (
+        "200 response does not fit EmailSendResponse: required field missing @ $.request_id; "
+        "required field missing @ $.status_code; required field missing @ $.email_id"
+    )
+    with pytest.raises(DecodeError) as info:
+        structure({"request_id": 1, "user_id": 2, "email_id": 3}, EmailSendResponse, LENIENT, status_code=200)
+    assert str(info.value).endswith("expected str @ $.user_id (+1 more)")
+    assert info.value.excerpt == '{"request_id":1,"user_id":2,"email_id":3}'
+
+
+def test_a_strict_decode_names_the_extra_keys() -> None:
+    body = {"request_id": "r", "user_id": "u", "email_id": "e", "status_code": 200, "brand_new": 1}
+    with pytest.raises(DecodeError) as info:
+        structure(body, EmailSendResponse, STRICT, status_code=200)
+    assert str(info.value) == (
+        "200 response does not fit EmailSendResponse: extra fields found (brand_new) @ $ (request_id=r)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("failure", "described"),
+    [(KeyError("email_id"), "missing field 'email_id'"), (ValueError("not a timestamp"), "not a timestamp")],
+)
+def test_a_failure_the_detailed_decode_cannot_reproduce_is_described_as_raised(
+    failure: Exception, described: str
+) -> None:
+    # The fast converter and its detailed twin agree (tests/core/test_fastdecode.py); should they
+    # ever not, the message still says what the fast one reported.
+    converter = make_converter()
+
+    def fails(_data: object, _cls: object) -> EmailSendResponse:
+        raise failure
+
+    converter.register_structure_hook(EmailSendResponse, fails)
+    body = {"request_id": "r", "user_id": "u", "email_id": "e", "status_code": 200}
+    with pytest.raises(DecodeError) as info:
+        structure(body, EmailSendResponse, converter, status_code=200)
+    assert str(info.value) == f"200 response does not fit EmailSendResponse: {described} (request_id=r)"
+    assert info.value.__cause__ is failure
+
+
+@pytest.mark.anyio
+async def test_headers_are_read_by_lower_case_name_over_the_default_pool() -> None:
+    # The own pool hands over a plain dict of lower-case names, unlike httpx's
+    # case-insensitive Headers: the Retry-After and Request-Id lookups must use that case.
+    async with (
+        loopback() as server,
+        AsyncStytch(PROJECT_ID, SECRET, base_url=server.url, max_retries=0) as stytch,
+    ):
+        server.reply(429, {"error_type": "too_many_requests"}, headers={"Retry-After": "7"})
+        with anyio.fail_after(5), pytest.raises(RateLimitError) as limited:
+            await stytch.magic_links.email.send("ada@example.com")
+        assert limited.value.retry_after == 7.0
+        server.raw(b"HTTP/1.1 200 OK\r\nRequest-Id: r-8\r\nContent-Length: 6\r\n\r\n<html>")
+        with anyio.fail_after(5), pytest.raises(DecodeError) as undecodable:
+            await stytch.magic_links.email.send("ada@example.com")
+        assert undecodable.value.request_id == "r-8"
+    assert len(server.seen) == 2
+
+
+def test_a_json_null_success_body_is_a_decode_error() -> None:
+    with pytest.raises(DecodeError) as info:
+        parse_response(response(200, content=b"null"), EmailSendResponse, LENIENT)
+    assert str(info.value).startswith("200 expected a JSON object, got NoneType")
+    assert info.value.excerpt == ""  # nothing beyond the type to show

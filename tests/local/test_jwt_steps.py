@@ -241,5 +241,11 @@ def test_signature_refusals_say_what_failed() -> None:
     header, _, rest = token.partition(".")
     with pytest.raises(JwtInvalidError) as info:
         verify_signature(header + ".!!!." + rest.partition(".")[2], good.key, "session JWT")
-    assert info.value.error_message.startswith("session JWT cannot be decoded: ")
+    assert info.value.error_message == "session JWT cannot be decoded: DecodeError"
     assert info.value.reason == "malformed"
+
+
+def test_an_algorithm_refusal_quotes_the_headers_alg() -> None:
+    with pytest.raises(JwtInvalidError) as info:
+        read_kid(unsigned({"alg": "HS256", "kid": "k"}, {}, b"sig"), "session JWT")
+    assert info.value.error_message == "session JWT is signed with 'HS256'; only RS256 is accepted"

@@ -168,7 +168,7 @@ class FakeStytch:
     jwks_path = JWKS_PATH
     policy_path = POLICY_PATH
     authenticate_path = AUTHENTICATE_PATH
-    policy = POLICY
+    policy: dict[str, object] | None = POLICY  # None: a 200 answer without a policy
 
     def __init__(self, *signers: Signer) -> None:
         self.signers = list(signers)
