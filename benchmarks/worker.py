@@ -269,6 +269,9 @@ class StytchAsyncOverHttpxLib(StytchAsyncLib):
         self.client = AsyncStytch(PROJECT_ID, SECRET, base_url=url, http_client=self.http)
         self.client_error = ClientError
         self.jwt_file = jwt_file
+        self.url = url
+        self.b2b = None  # StytchAsyncLib.close reads it
+        self.member_token = ""
 
     def transport(self) -> Any:
         return None  # httpx's default
