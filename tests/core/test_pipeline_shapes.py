@@ -154,3 +154,30 @@ async def test_a_request_without_a_body_sends_no_length_over_the_default_pool() 
     assert (seen.method, seen.target, seen.body) == ("GET", "/v1/sessions?user_id=user-1", b"")
     assert "content-length" not in seen.headers
     assert "content-type" not in seen.headers
+
+
+async def test_a_call_ended_by_aclose_names_itself_and_leaves_no_scope_behind() -> None:
+    errors: list[HttpError] = []
+    async with loopback() as server:
+        server.reply(404, NOT_FOUND)
+        server.hang()
+        client = AsyncStytch(PROJECT_ID, SECRET, base_url=server.url)
+        with anyio.fail_after(5):
+            with pytest.raises(ClientError):
+                await client.sessions.get("user-1")
+            assert client._pipeline._running == set()  # a finished call deregisters its scope
+
+            async def hanging() -> None:
+                with pytest.raises(HttpError) as info:
+                    await client.sessions.get("user-2")
+                errors.append(info.value)
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(hanging)
+                while len(server.seen) < 2:  # noqa: ASYNC110 (the second call has been sent)
+                    await anyio.sleep(0.01)
+                await client.aclose()
+    (err,) = errors
+    assert str(err) == (
+        f"the client was closed while this call was under way (GET {server.url}/v1/sessions?user_id=user-2)"
+    )

@@ -10,7 +10,7 @@ import pytest
 
 from stytch_async import AsyncStytch
 from stytch_async._core.converter import make_converter
-from stytch_async._core.response import client_error, parse_response, structure
+from stytch_async._core.response import body_excerpt, client_error, parse_response, structure
 from stytch_async.consumer.types.magic_links import EmailSendResponse
 from stytch_async.errors import ClientError, DecodeError, RateLimitError, StytchError
 from tests.support.loopback import loopback
@@ -301,3 +301,12 @@ def test_a_json_null_success_body_is_a_decode_error() -> None:
         parse_response(response(200, content=b"null"), EmailSendResponse, LENIENT)
     assert str(info.value).startswith("200 expected a JSON object, got NoneType")
     assert info.value.excerpt == ""  # nothing beyond the type to show
+
+
+def test_the_excerpt_of_a_long_list_is_its_first_200_characters() -> None:
+    # Redaction copies only as many values as the excerpt can show; the cut must still
+    # land where cutting the whole document would.
+    whole = json.dumps([0] * 300, separators=(",", ":"))
+    assert body_excerpt("", [0] * 300) == whole[:200] + "…"
+    nested = {"items": [{"id": n} for n in range(100)]}
+    assert body_excerpt("", nested) == json.dumps(nested, separators=(",", ":"))[:200] + "…"
