@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import anyio
 import httpx
@@ -303,10 +304,18 @@ def test_a_json_null_success_body_is_a_decode_error() -> None:
     assert info.value.excerpt == ""  # nothing beyond the type to show
 
 
-def test_the_excerpt_of_a_long_list_is_its_first_200_characters() -> None:
+def test_the_excerpt_of_a_big_body_is_where_the_whole_document_would_be_cut() -> None:
     # Redaction copies only as many values as the excerpt can show; the cut must still
     # land where cutting the whole document would.
     whole = json.dumps([0] * 300, separators=(",", ":"))
     assert body_excerpt("", [0] * 300) == whole[:200] + "…"
-    nested = {"items": [{"id": n} for n in range(100)]}
-    assert body_excerpt("", nested) == json.dumps(nested, separators=(",", ":"))[:200] + "…"
+    deep: list[Any] = []
+    for _ in range(250):  # nested deeper than the excerpt has room for
+        deep = [deep]
+    samples: list[Any] = [
+        {"items": [{"id": n} for n in range(100)]},
+        {f"k{n}": n for n in range(300)},  # more keys than the excerpt has room for
+        deep,
+    ]
+    for data in samples:
+        assert body_excerpt("", data) == json.dumps(data, separators=(",", ":"))[:200] + "…"
