@@ -154,3 +154,39 @@ async def test_a_request_without_a_body_sends_no_length_over_the_default_pool() 
     assert (seen.method, seen.target, seen.body) == ("GET", "/v1/sessions?user_id=user-1", b"")
     assert "content-length" not in seen.headers
     assert "content-type" not in seen.headers
+
+
+async def test_calls_ended_by_aclose_name_themselves_and_leave_no_scope_behind() -> None:
+    errors: dict[str, str] = {}
+    async with loopback() as server:
+        server.reply(503, {"error_type": "busy"}, headers={"Retry-After": "0"})
+        server.reply(404, NOT_FOUND)
+        server.hang()  # user-2: in flight when the client closes
+        server.reply(503, {"error_type": "busy"}, headers={"Retry-After": "20"})  # user-3: waiting to retry
+        client = AsyncStytch(PROJECT_ID, SECRET, base_url=server.url)
+
+        async def call(user: str) -> None:
+            with pytest.raises(HttpError) as info:
+                await client.sessions.get(user)
+            errors[user] = str(info.value)
+
+        async def sent(count: int) -> None:
+            while len(server.seen) < count:  # noqa: ASYNC110 (the loopback server counts requests)
+                await anyio.sleep(0.01)
+
+        with anyio.fail_after(5):
+            with pytest.raises(ClientError):
+                await client.sessions.get("user-1")  # retried once, then answered
+            assert client._pipeline._running == set()  # every attempt and pause deregistered
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(call, "user-2")
+                await sent(3)
+                tg.start_soon(call, "user-3")
+                await sent(4)
+                await anyio.sleep(0.05)  # user-3 has read its 503 and sleeps
+                await client.aclose()
+    assert errors == {
+        user: f"the client was closed while this call was under way (GET {server.url}/v1/sessions?user_id={user})"
+        for user in ("user-2", "user-3")
+    }
+    assert len(server.seen) == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import anyio
 import httpx
@@ -10,7 +11,7 @@ import pytest
 
 from stytch_async import AsyncStytch
 from stytch_async._core.converter import make_converter
-from stytch_async._core.response import client_error, parse_response, structure
+from stytch_async._core.response import body_excerpt, client_error, parse_response, structure
 from stytch_async.consumer.types.magic_links import EmailSendResponse
 from stytch_async.errors import ClientError, DecodeError, RateLimitError, StytchError
 from tests.support.loopback import loopback
@@ -301,3 +302,20 @@ def test_a_json_null_success_body_is_a_decode_error() -> None:
         parse_response(response(200, content=b"null"), EmailSendResponse, LENIENT)
     assert str(info.value).startswith("200 expected a JSON object, got NoneType")
     assert info.value.excerpt == ""  # nothing beyond the type to show
+
+
+def test_the_excerpt_of_a_big_body_is_where_the_whole_document_would_be_cut() -> None:
+    # Redaction copies only as many values as the excerpt can show; the cut must still
+    # land where cutting the whole document would.
+    whole = json.dumps([0] * 300, separators=(",", ":"))
+    assert body_excerpt("", [0] * 300) == whole[:200] + "…"
+    deep: list[Any] = []
+    for _ in range(250):  # nested deeper than the excerpt has room for
+        deep = [deep]
+    samples: list[Any] = [
+        {"items": [{"id": n} for n in range(100)]},
+        {f"k{n}": n for n in range(300)},  # more keys than the excerpt has room for
+        deep,
+    ]
+    for data in samples:
+        assert body_excerpt("", data) == json.dumps(data, separators=(",", ":"))[:200] + "…"

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from joserfc import jws
 
 from stytch_async._local.jwt import (
+    _KNOWN_HEADERS,
+    _KNOWN_HEADERS_MAX,
     MAX_TOKEN_CHARS,
     check_claims,
     check_window,
@@ -249,3 +252,25 @@ def test_an_algorithm_refusal_quotes_the_headers_alg() -> None:
     with pytest.raises(JwtInvalidError) as info:
         read_kid(unsigned({"alg": "HS256", "kid": "k"}, {}, b"sig"), "session JWT")
     assert info.value.error_message == "session JWT is signed with 'HS256'; only RS256 is accepted"
+
+
+def test_a_token_with_non_ascii_characters_is_not_a_signed_jwt() -> None:
+    with pytest.raises(JwtInvalidError) as info:
+        read_kid("é" + unsigned({"alg": "RS256", "kid": "k"}, {}, b"sig"), "session JWT")
+    assert info.value.error_message == "session JWT is not a signed JWT (three base64url parts)"
+
+
+def test_a_signed_payload_that_is_not_an_object_is_refused() -> None:
+    good = signer("jwk-test-primary")
+    header = {"alg": "RS256", "kid": good.kid}
+    token = jws.serialize_compact(header, b"[1, 2]", good.key)
+    with pytest.raises(JwtInvalidError) as info:
+        verify_signature(token, good.key, "session JWT")
+    assert info.value.error_message == "session JWT payload is not a JSON object"
+    assert info.value.reason == "malformed"
+
+
+def test_the_cache_of_accepted_headers_stays_bounded() -> None:
+    for n in range(_KNOWN_HEADERS_MAX + 10):
+        assert read_kid(unsigned({"alg": "RS256", "kid": f"k-{n}"}, {}, b"sig"), "token") == f"k-{n}"
+        assert len(_KNOWN_HEADERS) <= _KNOWN_HEADERS_MAX
