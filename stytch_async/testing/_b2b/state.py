@@ -7,7 +7,6 @@ one, so nothing is cleared field by field.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
 from typing import Any
 
 from stytch_async.testing._engine.body import Body
@@ -17,6 +16,7 @@ from stytch_async.testing._engine.errors import fail
 from stytch_async.testing._engine.outbox import Channel, Kind, Message
 from stytch_async.testing._engine.project import Project
 from stytch_async.testing._engine.routing import Call as _Call
+from stytch_async.testing._engine.session_book import SessionBook
 
 from .policy import default_resources, default_roles
 from .records import (
@@ -32,7 +32,7 @@ INTERMEDIATE_MINUTES = 10  # an intermediate session token lives this long, as w
 MAX_ATTEMPTS = 5  # wrong passcodes before one is voided
 
 
-class B2BState:
+class B2BState(SessionBook[MemberSessionRecord]):
     """Every B2B record of one project. Handlers run one at a time under the engine's lock."""
 
     def __init__(self, project: Project) -> None:
@@ -122,28 +122,11 @@ class B2BState:
 
     # -- sessions ----------------------------------------------------------------------
 
-    def live_sessions(self, member_id: str) -> Iterator[MemberSessionRecord]:
-        now = self.now()
-        for session in list(self.sessions.values()):
-            if session.expires_at <= now:
-                self.drop_session(session)
-            elif session.member_id == member_id:
-                yield session
+    def session_id_of(self, session: MemberSessionRecord) -> str:
+        return session.member_session_id
 
-    def session_by_token(self, token: str) -> MemberSessionRecord | None:
-        session_id = self.session_ids_by_token.get(token)
-        return self.session_by_id(session_id) if session_id else None
-
-    def session_by_id(self, session_id: str) -> MemberSessionRecord | None:
-        session = self.sessions.get(session_id)
-        if session is not None and session.expires_at <= self.now():
-            self.drop_session(session)
-            return None
-        return session
-
-    def drop_session(self, session: MemberSessionRecord) -> None:
-        self.sessions.pop(session.member_session_id, None)
-        self.session_ids_by_token.pop(session.token, None)
+    def session_owner_of(self, session: MemberSessionRecord) -> str:
+        return session.member_id
 
     def intermediate_session(self, token: str) -> IntermediateSession:
         found = self.intermediate.get(token)

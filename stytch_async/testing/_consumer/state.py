@@ -6,7 +6,7 @@ builds a new one, so nothing has to be cleared field by field.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from stytch_async.testing._engine.body import Body
@@ -15,6 +15,7 @@ from stytch_async.testing._engine.errors import fail
 from stytch_async.testing._engine.outbox import Channel, Kind, Message
 from stytch_async.testing._engine.project import Project
 from stytch_async.testing._engine.routing import Call as _Call
+from stytch_async.testing._engine.session_book import SessionBook
 
 from .records import (
     EmailRecord,
@@ -27,7 +28,7 @@ from .records import (
 )
 
 
-class ConsumerState:
+class ConsumerState(SessionBook[SessionRecord]):
     """Every consumer record of one project. Handlers run one at a time under the engine's lock."""
 
     def __init__(self, project: Project) -> None:
@@ -163,28 +164,11 @@ class ConsumerState:
 
     # -- sessions ----------------------------------------------------------------------
 
-    def live_sessions(self, user_id: str | None = None) -> Iterator[SessionRecord]:
-        now = self.now()
-        for session in list(self.sessions.values()):
-            if session.expires_at <= now:
-                self.drop_session(session)
-            elif user_id is None or session.user_id == user_id:
-                yield session
+    def session_id_of(self, session: SessionRecord) -> str:
+        return session.session_id
 
-    def session_by_token(self, token: str) -> SessionRecord | None:
-        session_id = self.session_ids_by_token.get(token)
-        return self.session_by_id(session_id) if session_id else None
-
-    def session_by_id(self, session_id: str) -> SessionRecord | None:
-        session = self.sessions.get(session_id)
-        if session is not None and session.expires_at <= self.now():
-            self.drop_session(session)
-            return None
-        return session
-
-    def drop_session(self, session: SessionRecord) -> None:
-        self.sessions.pop(session.session_id, None)
-        self.session_ids_by_token.pop(session.token, None)
+    def session_owner_of(self, session: SessionRecord) -> str:
+        return session.user_id
 
 
 def set_name(user: UserRecord, name: Mapping[str, Any]) -> None:
