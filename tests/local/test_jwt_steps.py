@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from joserfc import jws
+from joserfc.jwk import RSAKey
 
 from stytch_async._local.jwt import (
     _KNOWN_HEADERS,
@@ -241,11 +242,37 @@ def test_signature_refusals_say_what_failed() -> None:
         verify_signature(token, other.key, "session JWT")
     assert info.value.error_message == "session JWT signature does not verify"
     assert info.value.reason == "signature"
-    header, _, rest = token.partition(".")
+    header, payload, signature = token.split(".")
     with pytest.raises(JwtInvalidError) as info:
-        verify_signature(header + ".!!!." + rest.partition(".")[2], good.key, "session JWT")
-    assert info.value.error_message == "session JWT cannot be decoded: DecodeError"
+        verify_signature(f"{header}.!!!.{signature}", good.key, "session JWT")
+    assert info.value.error_message == "session JWT is not a signed JWT (three base64url parts)"
     assert info.value.reason == "malformed"
+    # A length no byte string encodes to (one past a multiple of four characters).
+    with pytest.raises(JwtInvalidError) as info:
+        verify_signature(f"{header}.{payload}.{signature}AAA", good.key, "session JWT")
+    assert info.value.error_message == "session JWT cannot be decoded: Error"
+    assert info.value.reason == "malformed"
+
+
+def test_a_key_that_is_not_for_rs256_signatures_is_refused() -> None:
+    good = signer("jwk-test-primary")
+    token = good.mint(claims())
+    for parameters in ({"use": "enc"}, {"alg": "RS512"}):
+        key = RSAKey.import_key(good.key.as_dict(private=False), parameters=parameters)
+        with pytest.raises(JwtInvalidError) as info:
+            verify_signature(token, key, "session JWT")
+        assert info.value.reason == "malformed"
+        assert info.value.error_message.startswith("session JWT cannot be decoded: ")
+
+
+def test_a_header_that_joserfc_refuses_is_refused_once_read() -> None:
+    # A critical extension nobody understands: the token must not be trusted.
+    token = unsigned({"alg": "RS256", "kid": "k-crit", "crit": ["exp-ext"], "exp-ext": 1}, {}, b"sig")
+    with pytest.raises(JwtInvalidError) as info:
+        read_kid(token, "session JWT")
+    assert info.value.reason == "malformed"
+    assert info.value.error_message.startswith("session JWT header is refused: ")
+    assert token.partition(".")[0] not in _KNOWN_HEADERS
 
 
 def test_an_algorithm_refusal_quotes_the_headers_alg() -> None:
