@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
 import anyio
+import attrs
 import httpx
 import pytest
 
 from stytch_async import AsyncStytch
 from stytch_async._core.converter import make_converter
-from stytch_async._core.response import body_excerpt, client_error, parse_response, structure
+from stytch_async._core.response import GC_PAUSE_BYTES, body_excerpt, client_error, parse_response, structure
 from stytch_async.consumer.types.magic_links import EmailSendResponse
 from stytch_async.errors import ClientError, DecodeError, RateLimitError, StytchError
 from tests.support.loopback import loopback
@@ -319,3 +321,57 @@ def test_the_excerpt_of_a_big_body_is_where_the_whole_document_would_be_cut() ->
     ]
     for data in samples:
         assert body_excerpt("", data) == json.dumps(data, separators=(",", ":"))[:200] + "…"
+
+
+# -- big bodies are decoded with the garbage collector paused ---------------------------------
+
+
+@attrs.frozen
+class _Probe:
+    pad: str
+
+
+def _probing_converter(seen: list[bool], fail: bool = False) -> Any:
+    """A converter whose hook for ``_Probe`` records whether the collector is on while it runs."""
+    conv = make_converter()
+
+    def hook(value: Any, _type: Any) -> _Probe:
+        seen.append(gc.isenabled())
+        if fail:
+            raise ValueError("does not fit")
+        return _Probe(pad=value["pad"])
+
+    conv.register_structure_hook(_Probe, hook)
+    return conv
+
+
+@pytest.mark.parametrize("size", [GC_PAUSE_BYTES - 100, GC_PAUSE_BYTES + 100])
+def test_the_collector_is_paused_only_while_a_big_body_is_decoded(size: int) -> None:
+    seen: list[bool] = []
+    body = json.dumps({"pad": "x" * size}).encode()
+    assert gc.isenabled()
+    result = parse_response(response(200, content=body), _Probe, _probing_converter(seen))
+    assert result.pad == "x" * size
+    assert seen == [len(body) < GC_PAUSE_BYTES]
+    assert gc.isenabled()
+
+
+def test_a_failing_big_decode_turns_the_collector_back_on() -> None:
+    seen: list[bool] = []
+    body = json.dumps({"pad": "x" * GC_PAUSE_BYTES}).encode()
+    with pytest.raises(DecodeError):
+        parse_response(response(200, content=body), _Probe, _probing_converter(seen, fail=True))
+    assert seen[0] is False
+    assert gc.isenabled()
+
+
+def test_a_collector_the_app_turned_off_stays_off() -> None:
+    seen: list[bool] = []
+    body = json.dumps({"pad": "x" * GC_PAUSE_BYTES}).encode()
+    gc.disable()
+    try:
+        parse_response(response(200, content=body), _Probe, _probing_converter(seen))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert seen == [False]
