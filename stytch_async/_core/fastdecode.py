@@ -98,7 +98,10 @@ class _Writer:
             elem = get_args(tp)[0]
             h, t = self.name("h", self.hook_for(elem)), self.name("t", elem)
             out.append(f"{indent}if {var}.__class__ is not list: {var} = {self.name('h', _not_list)}({var})")
-            out.append(f"{indent}{var} = [{h}(x, {t}) for x in {var}]")
+            # Most such lists in Stytch's answers are empty or hold one item; neither needs
+            # the comprehension's own function call. (An empty list is kept as parsed.)
+            one = f"[{h}({var}[0], {t})]"
+            out.append(f"{indent}if {var}: {var} = {one} if len({var}) == 1 else [{h}(x, {t}) for x in {var}]")
         else:
             hook = self.conv.get_structure_hook(tp)
             if hook is self.hooks["any"]:
