@@ -6,8 +6,8 @@ session token in a cookie; ``POST /organizations`` creates one (its first member
 and ``POST /organizations/{organization_id}/enter`` enters one; both set the member's
 session JWT cookie, which ``GET /me`` checks locally.
 
-The FastAPI helpers in ``stytch_async.integrations`` hold an ``AsyncStytch``; for the B2B client
-the app keeps its own in the lifespan, and a four-line dependency checks the member session.
+``stytch_lifespan`` holds the ``AsyncStytchB2B`` for the app's life, ``get_stytch_b2b`` hands it
+to the routes and ``RequireMemberSession`` checks the member session locally.
 Run it with ``uvicorn examples.b2b_discovery_signup:app`` against your B2B project
 (STYTCH_PROJECT_ID, STYTCH_SECRET) or the emulator (``STYTCH_BASE_URL=http://127.0.0.1:4010``).
 """
@@ -15,16 +15,19 @@ Run it with ``uvicorn examples.b2b_discovery_signup:app`` against your B2B proje
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Cookie, Depends, FastAPI, Request, Response
+from fastapi import Cookie, Depends, FastAPI, Response
 
 from stytch_async import AsyncStytchB2B
 from stytch_async.b2b.types.entities import MemberSession
-from stytch_async.errors import JwtInvalidError
-from stytch_async.integrations.fastapi import add_error_handler
+from stytch_async.integrations.fastapi import (
+    RequireMemberSession,
+    add_error_handler,
+    get_stytch_b2b,
+    stytch_lifespan,
+)
 
 SESSION = "stytch_member_session_jwt"
 DISCOVERY = "stytch_intermediate_session"  # the intermediate session token: a credential
@@ -39,29 +42,14 @@ def client_from_environment() -> AsyncStytchB2B:
     )
 
 
-def get_b2b(request: Request) -> AsyncStytchB2B:
-    b2b: AsyncStytchB2B = request.app.state.b2b
-    return b2b
-
-
-B2B = Annotated[AsyncStytchB2B, Depends(get_b2b)]
-
-
-async def current_member(b2b: B2B, jwt: Annotated[str | None, Cookie(alias=SESSION)] = None) -> MemberSession:
-    """The member session in the cookie, checked locally (a missing cookie is a 401 like a bad one)."""
-    if jwt is None:
-        raise JwtInvalidError("no member session cookie", reason="missing")
-    return await b2b.sessions.authenticate_jwt_local(jwt)
+B2B = Annotated[AsyncStytchB2B, Depends(get_stytch_b2b)]
+# The member session JWT, from our cookie (or an Authorization: Bearer header), checked locally;
+# a missing or refused one is a 401.
+Member = Annotated[MemberSession, Depends(RequireMemberSession(cookie_name=SESSION))]
 
 
 def create_app(make_client: Callable[[], AsyncStytchB2B] = client_from_environment) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with make_client() as b2b:  # one client for the app's life
-            app.state.b2b = b2b
-            yield
-
-    app = FastAPI(lifespan=lifespan)
+    app = FastAPI(lifespan=stytch_lifespan(make_client))  # one client for the app's life
     add_error_handler(app)  # Stytch errors become 401/403/429/502/503 answers
 
     @app.post("/discover")
@@ -111,7 +99,7 @@ def create_app(make_client: Callable[[], AsyncStytchB2B] = client_from_environme
         return {"organization_id": organization_id, "member_id": entered.member_id}
 
     @app.get("/me")
-    async def me(member: Annotated[MemberSession, Depends(current_member)]) -> dict[str, Any]:
+    async def me(member: Member) -> dict[str, Any]:
         return {
             "member_id": member.member_id,
             "organization_slug": member.organization_slug,

@@ -266,3 +266,29 @@ async def httpx_over_the_pool() -> AsyncStytch:
 
     http = httpx.AsyncClient(transport=PoolTransport(max_connections=50), timeout=10)
     return AsyncStytch("project-test-x", "secret-test-x", http_client=http, max_response_size=1 << 20)
+
+
+async def b2b_web_integrations(request: Any) -> tuple[str, str]:
+    """The B2B dependency returns a MemberSession; each API's authorization_check is its own."""
+    from fastapi import FastAPI
+    from starlette.middleware import Middleware
+
+    from stytch_async.integrations.asgi import StytchB2BMiddleware, StytchMiddleware
+    from stytch_async.integrations.fastapi import (
+        RequireMemberSession,
+        RequireSession,
+        get_stytch_b2b,
+        stytch_lifespan,
+    )
+
+    FastAPI(lifespan=stytch_lifespan(lambda: AsyncStytchB2B("project-test-x", "secret-test-x")))
+    check = B2BAuthorizationCheck(organization_id="org", resource_id="invoices", action="read")
+    member: MemberSession = await RequireMemberSession(authorization_check=check)(request)
+    session: Session = await RequireSession(authorization_check={"resource_id": "d", "action": "r"})(request)
+    b2b: AsyncStytchB2B = get_stytch_b2b(request)
+    # A consumer check lacks the organization: refused for B2B.
+    RequireMemberSession(authorization_check={"resource_id": "d", "action": "r"})  # type: ignore[arg-type]
+    Middleware(StytchMiddleware, client=b2b)  # type: ignore[arg-type]  # a B2B client: refused
+    Middleware(StytchB2BMiddleware, client=b2b, public_paths=("/public/",), authorization_check=check)
+    Middleware(StytchMiddleware, client=lambda: AsyncStytch("project-test-x", "secret-test-x"))
+    return member.organization_id, session.user_id

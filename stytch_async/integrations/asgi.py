@@ -23,6 +23,13 @@ What it does, per ASGI scope:
   403, 503 per :mod:`stytch_async.integrations.base`) and the app is not called. A
   ``StytchError`` the app raises before it starts its answer is answered the same way.
 - anything else (``websocket``) passes through untouched.
+
+:class:`StytchB2BMiddleware` does the same with an ``AsyncStytchB2B``: the
+``MemberSession`` goes in ``scope["state"]["stytch_session"]`` and
+``authorization_check`` is the B2B one (organization, resource, action). Two classes
+rather than one taking either client keep each option typed for its API, and
+Starlette's ``Middleware(cls, **options)`` checks the options against ``cls``'s
+signature, which an overloaded constructor would defeat.
 """
 
 from __future__ import annotations
@@ -30,19 +37,31 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from http.cookies import CookieError, SimpleCookie
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
+from stytch_async.b2b.client import AsyncStytchB2B
+from stytch_async.b2b.types.sessions import AuthorizationCheck as MemberAuthorizationCheck
+from stytch_async.b2b.types.sessions import AuthorizationCheckDict as MemberAuthorizationCheckDict
 from stytch_async.consumer.client import AsyncStytch
 from stytch_async.consumer.types.sessions import AuthorizationCheck, AuthorizationCheckDict
 from stytch_async.errors import StytchError
 
-from .base import SESSION_JWT_COOKIE, SessionCheck, http_answer
+from .base import SESSION_JWT_COOKIE, MemberSessionCheck, SessionCheck, http_answer
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+AnyClient = TypeVar("AnyClient", AsyncStytch, AsyncStytchB2B)
+Client_contra = TypeVar("Client_contra", AsyncStytch, AsyncStytchB2B, contravariant=True)
+
+
+class _Check(Protocol[Client_contra]):
+    async def authenticate(
+        self, client: Client_contra, authorization: str | None, cookies: dict[str, str], /
+    ) -> Any: ...
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -74,32 +93,26 @@ async def send_error(send: Send, exc: StytchError) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class StytchMiddleware:
-    """ASGI middleware holding one ``AsyncStytch`` and checking each request's session."""
+class _SessionMiddleware(Generic[AnyClient]):
+    """What both middlewares do; subclasses say which client and which check."""
 
     def __init__(
         self,
         app: ASGIApp,
-        *,
-        client: AsyncStytch | Callable[[], AsyncStytch],
-        public_paths: Iterable[str] = (),
-        cookie_name: str | None = SESSION_JWT_COOKIE,
-        remote_fallback: bool = False,
-        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
-        max_token_age_seconds: float | None = None,
+        client: AnyClient | Callable[[], AnyClient],
+        public_paths: Iterable[str],
+        check: _Check[AnyClient],
     ) -> None:
         self.app = app
-        self._make = client if not isinstance(client, AsyncStytch) else None
-        self.client: AsyncStytch | None = client if isinstance(client, AsyncStytch) else None
+        if isinstance(client, (AsyncStytch, AsyncStytchB2B)):
+            self._make: Callable[[], AnyClient] | None = None
+            self.client: AnyClient | None = client
+        else:
+            self._make, self.client = client, None
         self.public_paths = tuple(public_paths)
-        self.check = SessionCheck(
-            cookie_name=cookie_name,
-            remote_fallback=remote_fallback,
-            authorization_check=authorization_check,
-            max_token_age_seconds=max_token_age_seconds,
-        )
+        self.check: _Check[AnyClient] = check
 
-    def _client(self) -> AsyncStytch:
+    def _client(self) -> AnyClient:
         if self.client is None or (self.client.closed and self._make is not None):
             assert self._make is not None
             self.client = self._make()
@@ -150,4 +163,50 @@ class StytchMiddleware:
             await send_error(send, exc)
 
 
-__all__ = ["StytchMiddleware", "send_error"]
+class StytchMiddleware(_SessionMiddleware[AsyncStytch]):
+    """ASGI middleware holding one ``AsyncStytch`` and checking each request's session."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        client: AsyncStytch | Callable[[], AsyncStytch],
+        public_paths: Iterable[str] = (),
+        cookie_name: str | None = SESSION_JWT_COOKIE,
+        remote_fallback: bool = False,
+        authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
+        max_token_age_seconds: float | None = None,
+    ) -> None:
+        check = SessionCheck(
+            cookie_name=cookie_name,
+            remote_fallback=remote_fallback,
+            authorization_check=authorization_check,
+            max_token_age_seconds=max_token_age_seconds,
+        )
+        super().__init__(app, client, public_paths, check)
+
+
+class StytchB2BMiddleware(_SessionMiddleware[AsyncStytchB2B]):
+    """ASGI middleware holding one ``AsyncStytchB2B`` and checking each request's member session."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        client: AsyncStytchB2B | Callable[[], AsyncStytchB2B],
+        public_paths: Iterable[str] = (),
+        cookie_name: str | None = SESSION_JWT_COOKIE,
+        remote_fallback: bool = False,
+        authorization_check: MemberAuthorizationCheck | MemberAuthorizationCheckDict | None = None,
+        max_token_age_seconds: float | None = None,
+    ) -> None:
+        check = MemberSessionCheck(
+            cookie_name=cookie_name,
+            remote_fallback=remote_fallback,
+            authorization_check=authorization_check,
+            max_token_age_seconds=max_token_age_seconds,
+        )
+        super().__init__(app, client, public_paths, check)
+
+
+__all__ = ["StytchB2BMiddleware", "StytchMiddleware", "send_error"]

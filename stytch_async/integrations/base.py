@@ -1,7 +1,8 @@
 """The framework-free part of the integrations: find the session JWT, check it, answer errors.
 
 The FastAPI helpers and the ASGI middleware are thin layers over :class:`SessionCheck`
-and :func:`http_answer`. The answers, by error:
+(consumer sessions, with an ``AsyncStytch``), :class:`MemberSessionCheck` (B2B member
+sessions, with an ``AsyncStytchB2B``) and :func:`http_answer`. The answers, by error:
 
 ==============================================  ======  =========================================
 Error                                           Status  Why
@@ -11,7 +12,8 @@ Error                                           Status  Why
                                                         expired (``session_not_found``, ...)
 ``ClientError`` ``unauthorized_credentials``    500     the app's own project id/secret is wrong
 ``PermissionDeniedError``,                      403     authenticated, but not allowed
-``InsufficientScopesError``, ``ClientError``
+``TenancyMismatchError``,                               (a member of another organization
+``InsufficientScopesError``, ``ClientError``            counts as not allowed)
 403
 ``RateLimitError`` (429)                        429     passed on, with ``Retry-After``
 other ``ClientError`` 4xx (400, 409, ...)       400     Stytch refused what the user sent
@@ -37,6 +39,10 @@ from typing import Any
 
 import attrs
 
+from stytch_async.b2b.client import AsyncStytchB2B
+from stytch_async.b2b.types.entities import MemberSession
+from stytch_async.b2b.types.sessions import AuthorizationCheck as MemberAuthorizationCheck
+from stytch_async.b2b.types.sessions import AuthorizationCheckDict as MemberAuthorizationCheckDict
 from stytch_async.consumer.client import AsyncStytch
 from stytch_async.consumer.types.entities import Session
 from stytch_async.consumer.types.sessions import AuthorizationCheck, AuthorizationCheckDict
@@ -169,4 +175,47 @@ class SessionCheck:
         )
 
 
-__all__ = ["SESSION_JWT_COOKIE", "HttpAnswer", "SessionCheck", "find_session_jwt", "http_answer"]
+@attrs.frozen(kw_only=True)
+class MemberSessionCheck:
+    """How a request's B2B member session is authenticated, with an ``AsyncStytchB2B``.
+
+    The same lookup and fallback rules as :class:`SessionCheck`, through
+    ``b2b.sessions.authenticate_jwt_local`` (and ``b2b.sessions.authenticate_jwt`` with
+    ``remote_fallback``). ``authorization_check`` names the organization as well as the
+    resource and action: a member of another organization is refused with
+    ``TenancyMismatchError`` (403), a member without the permission with
+    ``PermissionDeniedError`` (403). A consumer session JWT is refused (401).
+    """
+
+    cookie_name: str | None = SESSION_JWT_COOKIE
+    remote_fallback: bool = False
+    authorization_check: MemberAuthorizationCheck | MemberAuthorizationCheckDict | None = None
+    max_token_age_seconds: float | None = None
+
+    async def authenticate(
+        self, client: AsyncStytchB2B, authorization: str | None, cookies: Mapping[str, str]
+    ) -> MemberSession:
+        """The member session the request's JWT stands for; refusals raise from the error tree."""
+        jwt = find_session_jwt(authorization, cookies, cookie_name=self.cookie_name)
+        if self.remote_fallback:
+            answer = await client.sessions.authenticate_jwt(
+                jwt,
+                max_token_age_seconds=self.max_token_age_seconds,
+                authorization_check=self.authorization_check,
+            )
+            return answer.member_session
+        return await client.sessions.authenticate_jwt_local(
+            jwt,
+            max_token_age_seconds=self.max_token_age_seconds,
+            authorization_check=self.authorization_check,
+        )
+
+
+__all__ = [
+    "SESSION_JWT_COOKIE",
+    "HttpAnswer",
+    "MemberSessionCheck",
+    "SessionCheck",
+    "find_session_jwt",
+    "http_answer",
+]

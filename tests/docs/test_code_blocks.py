@@ -9,7 +9,8 @@ in prose as "your" values:
 - ``fake``: the ``FakeStytch``; ``stytch``: an open client on it; ``b2b``: an open
   ``AsyncStytchB2B`` on it (the B2B pages);
 - ``session_jwt``: a live session JWT of ``ada@example.com``;
-- ``recorded(key)``: the recorded-style answer ``tests/fixtures/{consumer,common}/<key>.json``,
+- ``recorded(key)``: the recorded-style answer ``tests/fixtures/{consumer,common}/<key>.json``
+  (on the pages under ``docs/b2b/``: ``tests/fixtures/b2b/<key>.json``, then ``common``),
   which the pages on products the emulator does not implement serve through an
   ``httpx.MockTransport`` (the prose calls it "an answer recorded from Stytch").
 
@@ -39,7 +40,7 @@ import pytest
 import stytch_async._core.client as core_client
 from stytch_async._wire.base import HttpxWire
 from stytch_async.testing import FakeStytch
-from tests.support.recorded import load_fixture
+from tests.support.recorded import fixture_path, load_fixture
 from tests.support.web import sign_in
 
 DOCS = Path(__file__).parent.parent.parent / "docs"
@@ -59,6 +60,11 @@ def blocks(page: Path) -> list[tuple[int, str]]:
 PAGES = sorted(p for p in DOCS.rglob("*.md") if blocks(p))
 
 
+def _recorded_b2b(key: str) -> dict[str, Any]:
+    """A B2B page's recorded answer: the B2B API's own, else one both APIs share."""
+    return load_fixture(key, "b2b" if fixture_path(key, "b2b").exists() else "common")
+
+
 async def _run_page(page: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     async with FakeStytch() as fake:
         monkeypatch.setattr(
@@ -74,7 +80,7 @@ async def _run_page(page: Path, monkeypatch: pytest.MonkeyPatch) -> int:
                 "stytch": stytch,
                 "b2b": b2b,
                 "session_jwt": await sign_in(fake, stytch),
-                "recorded": load_fixture,
+                "recorded": _recorded_b2b if page.parent.name == "b2b" else load_fixture,
                 "attrs": attrs,
                 "anyio": anyio,
             }

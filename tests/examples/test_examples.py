@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from stytch_async.testing import FakeStytch
-from tests.support.web import running
+from tests.support.web import member_sign_in, running
 
 EXAMPLES = Path(__file__).parent.parent.parent / "examples"
 pytestmark = pytest.mark.anyio
@@ -74,6 +74,28 @@ async def test_starlette_middleware_example() -> None:
         refused = await http.get("/dashboard")
         health = await http.get("/public/health")
     assert ok.json() == {"user_id": auth.user_id, "roles": ["stytch_user"]}
+    assert refused.status_code == 401
+    assert health.json() == {"ok": True}
+
+
+async def test_starlette_b2b_middleware_example() -> None:
+    example = load("starlette_b2b_middleware")
+    async with (
+        FakeStytch() as fake,
+        running(example.create_app(fake.b2b_client)) as http,
+        fake.b2b_client() as admin,
+    ):
+        org, jwt = await member_sign_in(fake, admin, "ada@acme.com", slug="acme")
+        ok = await http.get("/me", headers={"Cookie": f"stytch_session_jwt={jwt}"})
+        refused = await http.get("/me")
+        health = await http.get("/public/health")
+        member = await admin.sessions.authenticate_jwt_local(jwt)
+    assert member.organization_id == org
+    assert ok.json() == {
+        "member_id": member.member_id,
+        "organization_slug": "acme",
+        "roles": ["stytch_member"],
+    }
     assert refused.status_code == 401
     assert health.json() == {"ok": True}
 
@@ -161,5 +183,6 @@ def test_examples_are_all_tested() -> None:
         "script_trio",
         "m2m_service",
         "b2b_discovery_signup",
+        "starlette_b2b_middleware",
     }
     assert {p.stem for p in EXAMPLES.glob("*.py")} == tested

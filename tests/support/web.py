@@ -9,7 +9,7 @@ from typing import Any
 import anyio
 import httpx
 
-from stytch_async import AsyncStytch
+from stytch_async import AsyncStytch, AsyncStytchB2B
 from stytch_async.testing import FakeStytch
 
 ASGIApp = Callable[..., Awaitable[None]]
@@ -78,6 +78,20 @@ async def sign_in(fake: FakeStytch, stytch: AsyncStytch, email: str = "ada@examp
     assert token is not None
     auth = await stytch.magic_links.authenticate(token, session_duration_minutes=60)
     return auth.session_jwt
+
+
+async def member_sign_in(
+    fake: FakeStytch, b2b: AsyncStytchB2B, email: str = "ada@acme.com", *, slug: str = "acme", **invite: Any
+) -> tuple[str, str]:
+    """Create organization ``slug``, invite ``email`` into it (``roles=`` and the like go to the
+    invitation) and log them in with a 60-minute session; return (organization id, session JWT)."""
+    created = await b2b.organizations.create(slug.title(), organization_slug=slug)
+    organization_id = created.organization.organization_id
+    await b2b.magic_links.email.invite(organization_id, email, **invite)
+    token = fake.outbox.last(email=email).token
+    assert token is not None
+    auth = await b2b.magic_links.authenticate(token, session_duration_minutes=60)
+    return organization_id, auth.session_jwt
 
 
 @asynccontextmanager
