@@ -101,7 +101,9 @@ class _Writer:
             # Most such lists in Stytch's answers are empty or hold one item; neither needs
             # the comprehension's own function call. (An empty list is kept as parsed.)
             one = f"[{h}({var}[0], {t})]"
-            out.append(f"{indent}if {var}: {var} = {one} if len({var}) == 1 else [{h}(x, {t}) for x in {var}]")
+            out.append(
+                f"{indent}if {var}: {var} = {one} if len({var}) == 1 else [{h}(x, {t}) for x in {var}]"
+            )
         else:
             hook = self.conv.get_structure_hook(tp)
             if hook is self.hooks["any"]:
