@@ -85,6 +85,9 @@ def resolve_base_url(project_id: str, base_url: str | None, environment: str | N
     if base_url is not None:
         if not isinstance(base_url, str) or not base_url.startswith(("https://", "http://")):
             raise UsageError(f"base_url must be an http(s) URL, got {base_url!r}")
+        if any(c.isspace() or not c.isprintable() for c in base_url):
+            # A pasted URL with a trailing newline or tab would otherwise end up in every request line.
+            raise UsageError(f"base_url {base_url!r} contains whitespace or control characters")
         try:
             parts = urlsplit(base_url)
             parts.port  # noqa: B018 - reading it is the check: out of range raises ValueError

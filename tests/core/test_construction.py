@@ -49,6 +49,11 @@ def test_credentials_with_inner_whitespace_or_control_characters_are_refused(sec
         ("http://127.0.0.1:port", "is not a valid URL"),
         ("https://", "names no host"),
         ("http://:8080", "names no host"),
+        ("http://127.0.0.1:4010 ", "contains whitespace or control characters"),
+        ("https://api.example.com/v1\t", "contains whitespace or control characters"),
+        ("https://api.example.com\n", "contains whitespace or control characters"),
+        ("https://api.exa mple.com", "contains whitespace or control characters"),
+        ("https://api.example.com/\x00", "contains whitespace or control characters"),
     ],
 )
 def test_a_bad_base_url_is_refused_at_construction(base_url: str, match: str) -> None:
