@@ -300,8 +300,8 @@ async def b2b_checks_per_request() -> None:
     from starlette.requests import Request
 
     from stytch_async.integrations.asgi import Scope, StytchB2BMiddleware, StytchMiddleware
-    from stytch_async.integrations.base import MemberCheckResult
-    from stytch_async.integrations.fastapi import OwnOrganizationCheck, RequireMemberSession, RequireSession
+    from stytch_async.integrations.base import MemberCheckResult, OwnOrganizationCheck
+    from stytch_async.integrations.fastapi import RequireMemberSession, RequireSession
 
     def tenant_invoices(request: Request) -> MemberCheckResult:
         if request.method == "GET" and request.url.path.endswith("/about"):

@@ -192,15 +192,17 @@ class StytchMiddleware(_SessionMiddleware[AsyncStytch]):
 class StytchB2BMiddleware(_SessionMiddleware[AsyncStytchB2B]):
     """ASGI middleware holding one ``AsyncStytchB2B`` and checking each request's member session.
 
-    ``authorization_check`` is a B2B check, an :class:`OwnOrganizationCheck` (the
+    ``authorization_check`` is a B2B check, an
+    :class:`~stytch_async.integrations.base.OwnOrganizationCheck` (the
     permission in the member's own organization), or a function of the ASGI ``scope``
     returning either (or None: no check on that request; ``async def`` works too). The
     middleware runs before routing, so the scope holds no path parameters yet: read the
     organization from what the server puts there, ``scope["path"]`` (percent-decoded,
     without the query string), ``scope["query_string"]`` (raw bytes) and
     ``scope["headers"]`` (a list of ``(name, value)`` byte pairs, names lower-cased),
-    and ``scope["method"]``. Whatever the function raises is raised: a ``StytchError``
-    is answered like a refusal, anything else reaches the server.
+    and ``scope["method"]``; it is not called for ``public_paths``. Whatever it raises
+    is raised: a ``StytchError`` is answered like a refusal, anything else reaches the
+    server.
     """
 
     def __init__(
@@ -228,4 +230,4 @@ class StytchB2BMiddleware(_SessionMiddleware[AsyncStytchB2B]):
         )
 
 
-__all__ = ["OwnOrganizationCheck", "Scope", "StytchB2BMiddleware", "StytchMiddleware", "send_error"]
+__all__ = ["Scope", "StytchB2BMiddleware", "StytchMiddleware", "send_error"]

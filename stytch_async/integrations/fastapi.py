@@ -205,7 +205,6 @@ def add_error_handler(app: FastAPI) -> None:
 
 
 __all__ = [
-    "OwnOrganizationCheck",
     "RequireMemberSession",
     "RequireSession",
     "add_error_handler",
