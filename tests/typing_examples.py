@@ -292,3 +292,57 @@ async def b2b_web_integrations(request: Any) -> tuple[str, str]:
     Middleware(StytchB2BMiddleware, client=b2b, public_paths=("/public/",), authorization_check=check)
     Middleware(StytchMiddleware, client=lambda: AsyncStytch("project-test-x", "secret-test-x"))
     return member.organization_id, session.user_id
+
+
+async def b2b_checks_per_request() -> None:
+    """A B2B check taken from the request, or in the member's own organization."""
+    from starlette.middleware import Middleware
+    from starlette.requests import Request
+
+    from stytch_async.integrations.asgi import Scope, StytchB2BMiddleware, StytchMiddleware
+    from stytch_async.integrations.base import MemberCheckResult, OwnOrganizationCheck
+    from stytch_async.integrations.fastapi import RequireMemberSession, RequireSession
+
+    def tenant_invoices(request: Request) -> MemberCheckResult:
+        if request.method == "GET" and request.url.path.endswith("/about"):
+            return None
+        return {
+            "organization_id": request.path_params["organization_id"],
+            "resource_id": "invoices",
+            "action": "read",
+        }
+
+    async def looked_up(request: Request) -> B2BAuthorizationCheck:
+        return B2BAuthorizationCheck(
+            organization_id="org", resource_id="invoices", action=request.method.lower()
+        )
+
+    def from_path(scope: Scope) -> OwnOrganizationCheck | None:
+        return (
+            None
+            if str(scope["path"]).startswith("/public/")
+            else OwnOrganizationCheck(resource_id="d", action="r")
+        )
+
+    own = OwnOrganizationCheck(resource_id="invoices", action="read")
+    RequireMemberSession(authorization_check=tenant_invoices)
+    RequireMemberSession(authorization_check=looked_up)
+    RequireMemberSession(authorization_check=own)
+    RequireMemberSession(
+        authorization_check=lambda request: {
+            "organization_id": request.path_params["organization_id"],
+            "resource_id": "invoices",
+            "action": "pay",
+        }
+    )
+    Middleware(StytchB2BMiddleware, client=AsyncStytchB2B("p", "s"), authorization_check=from_path)
+    Middleware(StytchB2BMiddleware, client=AsyncStytchB2B("p", "s"), authorization_check=own)
+    # Refused: a function returning a consumer check (no organization), a scope function given to
+    # FastAPI and a Request function to the middleware, the own-organization check or a function
+    # anywhere consumer, and an own-organization check naming an organization.
+    RequireMemberSession(authorization_check=lambda request: {"resource_id": "d", "action": "r"})  # type: ignore[arg-type,return-value]
+    RequireMemberSession(authorization_check=from_path)  # type: ignore[arg-type]
+    Middleware(StytchB2BMiddleware, client=AsyncStytchB2B("p", "s"), authorization_check=tenant_invoices)  # type: ignore[arg-type]
+    RequireSession(authorization_check=own)  # type: ignore[arg-type]
+    Middleware(StytchMiddleware, client=AsyncStytch("p", "s"), authorization_check=from_path)  # type: ignore[arg-type]
+    OwnOrganizationCheck(organization_id="org", resource_id="d", action="r")  # type: ignore[call-arg]

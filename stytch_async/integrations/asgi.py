@@ -37,16 +37,24 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from http.cookies import CookieError, SimpleCookie
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from stytch_async.b2b.client import AsyncStytchB2B
-from stytch_async.b2b.types.sessions import AuthorizationCheck as MemberAuthorizationCheck
-from stytch_async.b2b.types.sessions import AuthorizationCheckDict as MemberAuthorizationCheckDict
+from stytch_async.b2b.types.entities import MemberSession
 from stytch_async.consumer.client import AsyncStytch
+from stytch_async.consumer.types.entities import Session
 from stytch_async.consumer.types.sessions import AuthorizationCheck, AuthorizationCheckDict
 from stytch_async.errors import StytchError
 
-from .base import SESSION_JWT_COOKIE, MemberSessionCheck, SessionCheck, http_answer
+from .base import (
+    SESSION_JWT_COOKIE,
+    MemberCheck,
+    MemberCheckFor,
+    MemberSessionCheck,
+    OwnOrganizationCheck,
+    SessionCheck,
+    http_answer,
+)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -55,13 +63,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 AnyClient = TypeVar("AnyClient", AsyncStytch, AsyncStytchB2B)
-Client_contra = TypeVar("Client_contra", AsyncStytch, AsyncStytchB2B, contravariant=True)
-
-
-class _Check(Protocol[Client_contra]):
-    async def authenticate(
-        self, client: Client_contra, authorization: str | None, cookies: dict[str, str], /
-    ) -> Any: ...
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -101,7 +102,6 @@ class _SessionMiddleware(Generic[AnyClient]):
         app: ASGIApp,
         client: AnyClient | Callable[[], AnyClient],
         public_paths: Iterable[str],
-        check: _Check[AnyClient],
     ) -> None:
         self.app = app
         if isinstance(client, (AsyncStytch, AsyncStytchB2B)):
@@ -110,7 +110,9 @@ class _SessionMiddleware(Generic[AnyClient]):
         else:
             self._make, self.client = client, None
         self.public_paths = tuple(public_paths)
-        self.check: _Check[AnyClient] = check
+
+    async def _authenticate(self, stytch: AnyClient, scope: Scope) -> Any:
+        raise NotImplementedError
 
     def _client(self) -> AnyClient:
         if self.client is None or (self.client.closed and self._make is not None):
@@ -153,9 +155,7 @@ class _SessionMiddleware(Generic[AnyClient]):
 
         try:
             if not str(scope.get("path", "")).startswith(self.public_paths):
-                state["stytch_session"] = await self.check.authenticate(
-                    stytch, _header(scope, b"authorization"), _cookies(scope)
-                )
+                state["stytch_session"] = await self._authenticate(stytch, scope)
             await self.app(scope, receive, tracking_send)
         except StytchError as exc:
             if started:
@@ -177,17 +177,33 @@ class StytchMiddleware(_SessionMiddleware[AsyncStytch]):
         authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None,
         max_token_age_seconds: float | None = None,
     ) -> None:
-        check = SessionCheck(
+        super().__init__(app, client, public_paths)
+        self.check = SessionCheck(
             cookie_name=cookie_name,
             remote_fallback=remote_fallback,
             authorization_check=authorization_check,
             max_token_age_seconds=max_token_age_seconds,
         )
-        super().__init__(app, client, public_paths, check)
+
+    async def _authenticate(self, stytch: AsyncStytch, scope: Scope) -> Session:
+        return await self.check.authenticate(stytch, _header(scope, b"authorization"), _cookies(scope))
 
 
 class StytchB2BMiddleware(_SessionMiddleware[AsyncStytchB2B]):
-    """ASGI middleware holding one ``AsyncStytchB2B`` and checking each request's member session."""
+    """ASGI middleware holding one ``AsyncStytchB2B`` and checking each request's member session.
+
+    ``authorization_check`` is a B2B check, an
+    :class:`~stytch_async.integrations.base.OwnOrganizationCheck` (the
+    permission in the member's own organization), or a function of the ASGI ``scope``
+    returning either (or None: no check on that request; ``async def`` works too). The
+    middleware runs before routing, so the scope holds no path parameters yet: read the
+    organization from what the server puts there, ``scope["path"]`` (percent-decoded,
+    without the query string), ``scope["query_string"]`` (raw bytes) and
+    ``scope["headers"]`` (a list of ``(name, value)`` byte pairs, names lower-cased),
+    and ``scope["method"]``; it is not called for ``public_paths``. Whatever it raises
+    is raised: a ``StytchError`` is answered like a refusal, anything else reaches the
+    server.
+    """
 
     def __init__(
         self,
@@ -197,16 +213,21 @@ class StytchB2BMiddleware(_SessionMiddleware[AsyncStytchB2B]):
         public_paths: Iterable[str] = (),
         cookie_name: str | None = SESSION_JWT_COOKIE,
         remote_fallback: bool = False,
-        authorization_check: MemberAuthorizationCheck | MemberAuthorizationCheckDict | None = None,
+        authorization_check: MemberCheck | OwnOrganizationCheck | MemberCheckFor[Scope] | None = None,
         max_token_age_seconds: float | None = None,
     ) -> None:
-        check = MemberSessionCheck(
+        super().__init__(app, client, public_paths)
+        self.check: MemberSessionCheck[Scope] = MemberSessionCheck(
             cookie_name=cookie_name,
             remote_fallback=remote_fallback,
             authorization_check=authorization_check,
             max_token_age_seconds=max_token_age_seconds,
         )
-        super().__init__(app, client, public_paths, check)
+
+    async def _authenticate(self, stytch: AsyncStytchB2B, scope: Scope) -> MemberSession:
+        return await self.check.authenticate(
+            stytch, _header(scope, b"authorization"), _cookies(scope), request=scope
+        )
 
 
-__all__ = ["StytchB2BMiddleware", "StytchMiddleware", "send_error"]
+__all__ = ["Scope", "StytchB2BMiddleware", "StytchMiddleware", "send_error"]

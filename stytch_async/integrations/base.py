@@ -32,10 +32,11 @@ logger, which never sees a secret); for 4xx it is the error's own message.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import attrs
 
@@ -56,6 +57,7 @@ from stytch_async.errors import (
     PermissionDeniedError,
     RateLimitError,
     StytchError,
+    UsageError,
 )
 
 logger = logging.getLogger("stytch_async.integrations")
@@ -139,6 +141,17 @@ def find_session_jwt(
     raise JwtInvalidError(f"no session JWT in {where}", reason="missing")
 
 
+def _fixed_consumer_check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # A consumer check has no organization to fill in nor a request to read: refuse the B2B forms
+    # here rather than let a duck-typed OwnOrganizationCheck pass as a plain permission check.
+    if isinstance(value, OwnOrganizationCheck) or callable(value):
+        raise UsageError(
+            f"{type(instance).__name__}.authorization_check takes a fixed consumer check, got {value!r}: "
+            "OwnOrganizationCheck and per-request functions are for RequireMemberSession and "
+            "StytchB2BMiddleware"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class SessionCheck:
     """How a request's session is authenticated.
@@ -153,7 +166,9 @@ class SessionCheck:
 
     cookie_name: str | None = SESSION_JWT_COOKIE
     remote_fallback: bool = False
-    authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = None
+    authorization_check: AuthorizationCheck | AuthorizationCheckDict | None = attrs.field(
+        default=None, validator=_fixed_consumer_check
+    )
     max_token_age_seconds: float | None = None
 
     async def authenticate(
@@ -175,8 +190,48 @@ class SessionCheck:
         )
 
 
+def _non_empty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise UsageError(
+            f"{type(instance).__name__}.{attribute.name} must be a non-empty string, got {value!r}"
+        )
+
+
 @attrs.frozen(kw_only=True)
-class MemberSessionCheck:
+class OwnOrganizationCheck:
+    """A B2B RBAC check in the member's own organization: ``resource_id`` and ``action`` only.
+
+    The organization is the one the verified session JWT names, so this check can
+    never fail with ``TenancyMismatchError``; it asks only whether the member's roles
+    (the project's and their organization's) allow ``action`` on ``resource_id``.
+    Only the B2B integrations understand it (``RequireMemberSession``,
+    ``StytchB2BMiddleware``); ``b2b.sessions.authenticate_jwt_local`` and the consumer
+    integrations refuse it with ``UsageError``.
+    """
+
+    resource_id: str = attrs.field(validator=_non_empty)
+    action: str = attrs.field(validator=_non_empty)
+
+    def in_organization(self, organization_id: str) -> MemberAuthorizationCheck:
+        """The same check naming ``organization_id``, as the B2B sessions methods take it."""
+        return MemberAuthorizationCheck(
+            organization_id=organization_id, resource_id=self.resource_id, action=self.action
+        )
+
+
+#: A B2B check as ``b2b.sessions.authenticate_jwt_local`` takes it (the organization named).
+MemberCheck: TypeAlias = MemberAuthorizationCheck | MemberAuthorizationCheckDict
+#: What a per-request check function returns: a check, a check in the member's own
+#: organization, or None for no check on this request.
+MemberCheckResult: TypeAlias = MemberCheck | OwnOrganizationCheck | None
+RequestT = TypeVar("RequestT")
+#: A function of the request (a FastAPI ``Request``, an ASGI scope) giving its check,
+#: plainly or through an awaitable (``async def``).
+MemberCheckFor: TypeAlias = Callable[[RequestT], MemberCheckResult | Awaitable[MemberCheckResult]]
+
+
+@attrs.frozen(kw_only=True)
+class MemberSessionCheck(Generic[RequestT]):
     """How a request's B2B member session is authenticated, with an ``AsyncStytchB2B``.
 
     The same lookup and fallback rules as :class:`SessionCheck`, through
@@ -185,36 +240,78 @@ class MemberSessionCheck:
     resource and action: a member of another organization is refused with
     ``TenancyMismatchError`` (403), a member without the permission with
     ``PermissionDeniedError`` (403). A consumer session JWT is refused (401).
+
+    ``authorization_check`` is one of:
+
+    - a check (``AuthorizationCheck`` or its dict), the same for every request;
+    - an :class:`OwnOrganizationCheck`: the permission in whatever organization the
+      member's verified JWT names;
+    - a function of the request (``RequestT``: what the framework layer passes) returning
+      either of those, or None for no check on that request; it may be ``async``. It is
+      called once per request, after a JWT was found and before it is verified, so it
+      must take the organization from the request itself (the path, say), never from
+      anything the JWT claims. What it raises is raised, not treated as "no check".
+
+    Anything else (a dict without ``organization_id``, a string) fails with ``UsageError``
+    when the request comes; only None skips the check.
     """
 
     cookie_name: str | None = SESSION_JWT_COOKIE
     remote_fallback: bool = False
-    authorization_check: MemberAuthorizationCheck | MemberAuthorizationCheckDict | None = None
+    authorization_check: MemberCheck | OwnOrganizationCheck | MemberCheckFor[RequestT] | None = None
     max_token_age_seconds: float | None = None
 
+    async def check_for(self, request: RequestT) -> MemberCheckResult:
+        """The check ``request`` must pass: ``authorization_check``, called with it if a function."""
+        check = self.authorization_check
+        if not callable(check):
+            return check
+        found = check(request)
+        return await found if inspect.isawaitable(found) else found
+
     async def authenticate(
-        self, client: AsyncStytchB2B, authorization: str | None, cookies: Mapping[str, str]
+        self,
+        client: AsyncStytchB2B,
+        authorization: str | None,
+        cookies: Mapping[str, str],
+        *,
+        request: RequestT,
     ) -> MemberSession:
         """The member session the request's JWT stands for; refusals raise from the error tree."""
         jwt = find_session_jwt(authorization, cookies, cookie_name=self.cookie_name)
+        check = await self.check_for(request)
+        if not isinstance(check, OwnOrganizationCheck):
+            member_session, _ = await self._verify(client, jwt, check)
+            return member_session
+        # The organization is known once the JWT is verified. The check then runs through the
+        # same public method with it filled in (one more signature check, tens of microseconds),
+        # on the JWT Stytch just issued if Stytch was asked, so an expired JWT costs one request.
+        member_session, verified_jwt = await self._verify(client, jwt, None)
+        await self._verify(client, verified_jwt, check.in_organization(member_session.organization_id))
+        return member_session
+
+    async def _verify(
+        self, client: AsyncStytchB2B, jwt: str, check: MemberCheck | None
+    ) -> tuple[MemberSession, str]:
         if self.remote_fallback:
             answer = await client.sessions.authenticate_jwt(
-                jwt,
-                max_token_age_seconds=self.max_token_age_seconds,
-                authorization_check=self.authorization_check,
+                jwt, max_token_age_seconds=self.max_token_age_seconds, authorization_check=check
             )
-            return answer.member_session
-        return await client.sessions.authenticate_jwt_local(
-            jwt,
-            max_token_age_seconds=self.max_token_age_seconds,
-            authorization_check=self.authorization_check,
+            return answer.member_session, answer.session_jwt
+        member_session = await client.sessions.authenticate_jwt_local(
+            jwt, max_token_age_seconds=self.max_token_age_seconds, authorization_check=check
         )
+        return member_session, jwt
 
 
 __all__ = [
     "SESSION_JWT_COOKIE",
     "HttpAnswer",
+    "MemberCheck",
+    "MemberCheckFor",
+    "MemberCheckResult",
     "MemberSessionCheck",
+    "OwnOrganizationCheck",
     "SessionCheck",
     "find_session_jwt",
     "http_answer",

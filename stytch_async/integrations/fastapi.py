@@ -47,14 +47,20 @@ from fastapi.responses import JSONResponse
 
 from stytch_async.b2b.client import AsyncStytchB2B
 from stytch_async.b2b.types.entities import MemberSession
-from stytch_async.b2b.types.sessions import AuthorizationCheck as MemberAuthorizationCheck
-from stytch_async.b2b.types.sessions import AuthorizationCheckDict as MemberAuthorizationCheckDict
 from stytch_async.consumer.client import AsyncStytch
 from stytch_async.consumer.types.entities import Session
 from stytch_async.consumer.types.sessions import AuthorizationCheck, AuthorizationCheckDict
 from stytch_async.errors import StytchError, UsageError
 
-from .base import SESSION_JWT_COOKIE, MemberSessionCheck, SessionCheck, http_answer
+from .base import (
+    SESSION_JWT_COOKIE,
+    MemberCheck,
+    MemberCheckFor,
+    MemberSessionCheck,
+    OwnOrganizationCheck,
+    SessionCheck,
+    http_answer,
+)
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
 #: Either client: the lifespan holds whichever it is given.
@@ -152,7 +158,11 @@ class RequireMemberSession:
     For apps whose lifespan holds an ``AsyncStytchB2B``. Options are
     :class:`~stytch_async.integrations.base.MemberSessionCheck`'s; its
     ``authorization_check`` names the organization, the resource and the action, and a
-    member of another organization or without the permission gets a 403.
+    member of another organization or without the permission gets a 403. It may also be
+    an :class:`~stytch_async.integrations.base.OwnOrganizationCheck` (the permission in
+    the member's own organization), or a function of the ``Request`` returning the check
+    for that request, or None for none: for a route ``/orgs/{organization_id}/...``,
+    ``request.path_params["organization_id"]`` names the organization.
     """
 
     def __init__(
@@ -160,10 +170,10 @@ class RequireMemberSession:
         *,
         cookie_name: str | None = SESSION_JWT_COOKIE,
         remote_fallback: bool = False,
-        authorization_check: MemberAuthorizationCheck | MemberAuthorizationCheckDict | None = None,
+        authorization_check: MemberCheck | OwnOrganizationCheck | MemberCheckFor[Request] | None = None,
         max_token_age_seconds: float | None = None,
     ) -> None:
-        self.check = MemberSessionCheck(
+        self.check: MemberSessionCheck[Request] = MemberSessionCheck(
             cookie_name=cookie_name,
             remote_fallback=remote_fallback,
             authorization_check=authorization_check,
@@ -175,7 +185,7 @@ class RequireMemberSession:
 
     async def __call__(self, request: Request) -> MemberSession:
         member_session = await self.check.authenticate(
-            get_stytch_b2b(request), request.headers.get("authorization"), request.cookies
+            get_stytch_b2b(request), request.headers.get("authorization"), request.cookies, request=request
         )
         request.state.stytch_session = member_session
         return member_session
