@@ -16,6 +16,7 @@ reached the server. The retry rules in ``stytch_async._core.pipeline`` rest on t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -36,6 +37,15 @@ class ResponseTooLarge(httpx.RemoteProtocolError):
     @classmethod
     def over(cls, limit: int, how: str) -> ResponseTooLarge:
         return cls(f"the answer's body ({how}) is larger than max_response_size={limit} bytes")
+
+
+class DeadlineExceeded(httpx.TimeoutException):
+    """The call's deadline passed while a wire that keeps deadlines itself was waiting.
+
+    Raised by :class:`~stytch_async._wire.pool.Pool` (``keeps_deadlines``) at the wait
+    that overran; the connection it was using, if any, is closed. The pipeline turns it
+    into the same ``HttpTimeoutError`` its own cancel scope gives other wires.
+    """
 
 
 class Response(Protocol):
@@ -77,13 +87,28 @@ class Reply:
 
 
 class Wire(Protocol):
-    """Sends one request and returns the whole answer."""
+    """Sends one request and returns the whole answer.
+
+    ``deadline`` is on the clock of ``anyio.current_time()``. A wire whose
+    ``keeps_deadlines`` is true ends every wait at it by itself, raising
+    :class:`DeadlineExceeded`, and ends calls under way when it is closed; the caller
+    then needs no cancel scope per call. Any other wire ignores ``deadline``, and the
+    caller runs it inside a cancel scope with that deadline.
+    """
+
+    @property
+    def keeps_deadlines(self) -> bool: ...
 
     @property
     def is_closed(self) -> bool: ...
 
     async def send(
-        self, method: str, url: str, headers: Mapping[str, str], content: bytes | None
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        content: bytes | None,
+        deadline: float = math.inf,
     ) -> Response: ...
 
     async def aclose(self) -> None: ...
@@ -109,12 +134,20 @@ class HttpxWire:
         self.owned = owned
         self.max_response_size = max_response_size
 
+    #: Deadlines and closing are the caller's cancel scope's business here.
+    keeps_deadlines = False
+
     @property
     def is_closed(self) -> bool:
         return self.client.is_closed
 
     async def send(
-        self, method: str, url: str, headers: Mapping[str, str], content: bytes | None
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        content: bytes | None,
+        deadline: float = math.inf,  # kept by the caller's cancel scope
     ) -> httpx.Response:
         request = self.client.build_request(method, url, headers=headers, content=content)
         response = await self.client.send(request, stream=True)
@@ -137,6 +170,7 @@ class HttpxWire:
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_SIZE",
+    "DeadlineExceeded",
     "HttpxWire",
     "Reply",
     "Response",

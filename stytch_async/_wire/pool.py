@@ -14,6 +14,12 @@ read and decompressed. An idle connection is reused only if its socket has nothi
 read: a server's goodbye or unasked bytes retire it. ``aclose()`` ends calls in flight
 (``httpx.ReadError``) and turns away those queued for a slot (``httpx.ConnectError``).
 
+The pool keeps each call's deadline itself (``keeps_deadlines``), so the caller needs no
+cancel scope per call: a wait that overruns it raises ``DeadlineExceeded``. Waiting for
+a slot and connecting run in a cancel scope with the deadline (slow paths); an exchange
+on asyncio sets a loop timer on the future it waits for, and on other backends runs in
+a cancel scope. ``aclose()`` cancels every such scope.
+
 Failures are raised as httpx exceptions so the retry rules read the same on every wire:
 ``httpx.ConnectError`` only while connecting (the request never left); once the first
 byte may have been written, ``WriteError``, ``ReadError`` or ``RemoteProtocolError``.
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import os
 import ssl
 import time
@@ -36,7 +43,7 @@ from urllib.parse import quote, urlsplit
 import anyio
 import httpx
 
-from .base import DEFAULT_MAX_RESPONSE_SIZE, Reply, ResponseTooLarge
+from .base import DEFAULT_MAX_RESPONSE_SIZE, DeadlineExceeded, Reply, ResponseTooLarge
 from .framing import MAX_HEAD, body_length, check_trailer, chunk_size, head_end, parse_head
 from .streams import Stream, connect
 
@@ -103,13 +110,15 @@ def _inflate(content: bytes, encoding: str, limit: int) -> bytes:
 
 
 class _Connection:
-    __slots__ = ("buffer", "idle_since", "limit", "stream")
+    __slots__ = ("buffer", "deadline", "idle_since", "limit", "stream")
 
     def __init__(self, stream: Stream, limit: int = DEFAULT_MAX_RESPONSE_SIZE) -> None:
         self.stream = stream
         self.buffer = b""
         self.idle_since = 0.0
         self.limit = limit
+        #: When the exchange under way must end (``anyio.current_time()``'s clock).
+        self.deadline = math.inf
 
     def looks_dead(self) -> bool:
         """An idle connection with anything to read has been closed (or broken) by the server."""
@@ -117,7 +126,7 @@ class _Connection:
 
     async def _more(self) -> bytes:
         try:
-            return await self.stream.receive()
+            return await self.stream.receive(self.deadline)
         except anyio.EndOfStream:
             raise httpx.RemoteProtocolError(
                 "the server closed the connection before the answer was complete"
@@ -125,13 +134,17 @@ class _Connection:
         except (anyio.BrokenResourceError, OSError) as exc:
             raise httpx.ReadError(f"reading the answer failed: {exc!r}") from exc
 
-    async def exchange(self, request: bytes, *, decode: bool = True) -> tuple[Reply, bool]:
+    async def exchange(
+        self, request: bytes, *, decode: bool = True, deadline: float = math.inf
+    ) -> tuple[Reply, bool]:
         """Write one request, read one answer; also say whether the connection can be reused.
 
-        With ``decode=False`` a gzip or deflate body is left as it came.
+        With ``decode=False`` a gzip or deflate body is left as it came. ``deadline``
+        is passed to the stream's waits (kept only by a stream that ``keeps_deadlines``).
         """
+        self.deadline = deadline
         try:
-            await self.stream.send(request)
+            await self.stream.send(request, deadline)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
             raise httpx.WriteError(f"writing the request failed: {exc!r}") from exc
         while True:
@@ -217,7 +230,7 @@ class _Connection:
         self.buffer = b""
         try:
             while total <= self.limit:
-                parts.append(await self.stream.receive())
+                parts.append(await self.stream.receive(self.deadline))
                 total += len(parts[-1])
             raise ResponseTooLarge.over(self.limit, "read to the end")
         except anyio.EndOfStream:
@@ -235,7 +248,7 @@ class _Slots:
         self.waiters: deque[anyio.Event] = deque()
         self.closed = False
 
-    async def acquire(self) -> None:
+    async def acquire(self, deadline: float = math.inf) -> None:
         if self.closed:
             raise httpx.ConnectError(_CLOSED)
         if self.free > 0 and not self.waiters:
@@ -243,14 +256,17 @@ class _Slots:
             return
         granted = anyio.Event()
         self.waiters.append(granted)
-        try:
-            await granted.wait()
-        except BaseException:
-            if granted.is_set():
-                self.release()  # the slot came as we were cancelled: pass it on
-            else:
-                self.waiters.remove(granted)
-            raise
+        with anyio.CancelScope(deadline=deadline) as scope:
+            try:
+                await granted.wait()
+            except BaseException:
+                if granted.is_set():
+                    self.release()  # the slot came as we were cancelled: pass it on
+                else:
+                    self.waiters.remove(granted)
+                raise
+        if scope.cancelled_caught:
+            raise DeadlineExceeded("the call's deadline passed while waiting for a free connection")
         if self.closed:
             raise httpx.ConnectError(_CLOSED + " while this call waited for a connection")
 
@@ -283,13 +299,25 @@ class Pool:
         self._idle: dict[_Origin, list[_Connection]] = {}
         self._slots = _Slots(max_connections)
         self._busy: set[_Connection] = set()
+        #: Cancel scopes of waits under way (connecting; exchanges off asyncio): aclose ends them.
+        self._scopes: set[anyio.CancelScope] = set()
         self._closed = False
+
+    #: Every wait of a call ends by its deadline, and ``aclose()`` ends calls under way.
+    keeps_deadlines = True
 
     @property
     def is_closed(self) -> bool:
         return self._closed
 
-    async def send(self, method: str, url: str, headers: Mapping[str, str], content: bytes | None) -> Reply:
+    async def send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        content: bytes | None,
+        deadline: float = math.inf,
+    ) -> Reply:
         if self._closed:
             raise httpx.ConnectError(_CLOSED)
         parts = urlsplit(url)
@@ -309,21 +337,31 @@ class Pool:
         request = _encode_head(method, target, host_header, headers, length)
         if content:
             request += content
-        return await self.roundtrip((scheme, host, port), request)
+        return await self.roundtrip((scheme, host, port), request, deadline=deadline)
 
-    async def roundtrip(self, origin: _Origin, request: bytes, *, decode: bool = True) -> Reply:
-        """Send an encoded request to ``origin`` (scheme, host, port) and read its answer."""
+    async def roundtrip(
+        self, origin: _Origin, request: bytes, *, decode: bool = True, deadline: float = math.inf
+    ) -> Reply:
+        """Send an encoded request to ``origin`` (scheme, host, port) and read its answer.
+
+        Every wait ends by ``deadline`` (``anyio.current_time()``'s clock) with
+        ``DeadlineExceeded``; the request is not sent if it passed while waiting for a
+        slot or a connection.
+        """
         if self._closed:
             raise httpx.ConnectError(_CLOSED)
-        await self._slots.acquire()
+        await self._slots.acquire(deadline)
         try:
-            connection = await self._take(origin) or await self._connect(origin)
+            connection = await self._take(origin) or await self._connect(origin, deadline)
             done = False
             self._busy.add(connection)
             try:
                 if self.is_closed:  # closed while this call was connecting: send nothing
                     raise httpx.ConnectError(_CLOSED)
-                reply, reusable = await connection.exchange(request, decode=decode)
+                if connection.stream.keeps_deadlines:
+                    reply, reusable = await connection.exchange(request, decode=decode, deadline=deadline)
+                else:
+                    reply, reusable = await self._exchange_in_scope(connection, request, decode, deadline)
                 done = True
             except Exception as exc:
                 if self.is_closed and not isinstance(exc, httpx.ConnectError):
@@ -350,19 +388,43 @@ class Pool:
             await connection.stream.aclose()
         return None
 
-    async def _connect(self, origin: _Origin) -> _Connection:
+    async def _exchange_in_scope(
+        self, connection: _Connection, request: bytes, decode: bool, deadline: float
+    ) -> tuple[Reply, bool]:
+        with anyio.CancelScope(deadline=deadline) as scope:
+            self._scopes.add(scope)
+            try:
+                return await connection.exchange(request, decode=decode)
+            finally:
+                self._scopes.discard(scope)
+        # Reached only when the scope was cancelled: by aclose() or by the deadline.
+        if self._closed:
+            raise httpx.ReadError(_CLOSED + " while this call was in flight")
+        raise DeadlineExceeded("the call's deadline passed while the request was under way")
+
+    async def _connect(self, origin: _Origin, deadline: float = math.inf) -> _Connection:
         scheme, host, port = origin
-        try:
-            stream = await connect(host, port, shared_ssl_context() if scheme == "https" else None)
-        except (OSError, anyio.BrokenResourceError, asyncio.TimeoutError) as exc:
-            raise httpx.ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
-        return _Connection(stream, self.max_response_size)
+        context = shared_ssl_context() if scheme == "https" else None
+        with anyio.CancelScope(deadline=deadline) as scope:
+            self._scopes.add(scope)
+            try:
+                return _Connection(await connect(host, port, context), self.max_response_size)
+            except (OSError, anyio.BrokenResourceError, asyncio.TimeoutError) as exc:
+                raise httpx.ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
+            finally:
+                self._scopes.discard(scope)
+        # Reached only when the scope was cancelled: nothing was sent.
+        if self._closed:
+            raise httpx.ConnectError(_CLOSED)
+        raise DeadlineExceeded(f"the call's deadline passed while connecting to {host}:{port}")
 
     async def aclose(self) -> None:
         """Close every connection now: calls in flight fail with ``httpx.ReadError``,
         calls waiting for a connection with ``httpx.ConnectError``; nothing more is sent."""
         self._closed = True
         self._slots.close()
+        for scope in self._scopes:
+            scope.cancel()
         idle, self._idle = self._idle, {}
         doomed = [c for connections in idle.values() for c in connections] + list(self._busy)
         for connection in doomed:

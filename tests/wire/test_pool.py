@@ -9,7 +9,7 @@ import anyio
 import httpx
 import pytest
 
-from stytch_async._wire.base import HttpxWire
+from stytch_async._wire.base import DeadlineExceeded, HttpxWire
 from stytch_async._wire.choose import default_wire, proxy_configured
 from stytch_async._wire.pool import Pool, _Slots
 from tests.support.loopback import closed_port, loopback
@@ -390,3 +390,99 @@ def test_a_connection_from_an_earlier_event_loop_is_not_reused() -> None:
 
     assert anyio.run(serve_twice) == [200, 200]
     gc.collect()  # let that report happen here, under this test's filter
+
+
+# -- deadlines kept by the pool itself (no cancel scope per call) ----------------------------
+
+
+async def test_a_deadline_in_flight_raises_and_retires_the_connection() -> None:
+    async with loopback() as server:
+        server.hang()
+        server.reply(200, {"fresh": True})
+        pool = Pool()
+        start = anyio.current_time()
+        with anyio.fail_after(5), pytest.raises(DeadlineExceeded, match="deadline passed while"):
+            await pool.send("GET", server.url + "/v1/slow", HEADERS, None, start + 0.1)
+        assert anyio.current_time() - start >= 0.1
+        reply = await pool.send("GET", server.url + "/v1/a", HEADERS, None, anyio.current_time() + 5)
+        await pool.aclose()
+    assert reply.content == b'{"fresh": true}'
+    assert server.connections == 2  # the timed-out connection was not reused
+    assert pool._scopes == set()
+    assert pool._slots.free == pool.max_connections
+
+
+async def test_a_deadline_while_waiting_for_a_slot_sends_nothing_and_gives_nothing_away() -> None:
+    async with loopback() as server:
+        server.hang()
+        server.reply(200, {"after": True})
+        pool = Pool(max_connections=1)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(pool.send, "GET", server.url + "/v1/slow", HEADERS, None)
+            await anyio.wait_all_tasks_blocked()
+            with anyio.fail_after(5), pytest.raises(DeadlineExceeded, match="free connection"):
+                await pool.send("GET", server.url + "/v1/queued", HEADERS, None, anyio.current_time() + 0.1)
+            assert len(pool._slots.waiters) == 0
+            tg.cancel_scope.cancel()  # end the hanging call; its slot comes back
+        reply = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.aclose()
+    assert reply.content == b'{"after": true}'
+    assert [s.target for s in server.seen] == ["/v1/slow", "/v1/a"]
+    assert pool._slots.free == 1
+
+
+async def _never_connects(host: str, port: int, ssl_context: object) -> object:
+    await anyio.sleep_forever()
+    raise AssertionError("not reached")
+
+
+async def test_a_deadline_while_connecting_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("stytch_async._wire.pool.connect", _never_connects)
+    pool = Pool()
+    with anyio.fail_after(5), pytest.raises(DeadlineExceeded, match=r"while connecting to 127\.0\.0\.1:9"):
+        await pool.send("POST", "http://127.0.0.1:9/v1/x", HEADERS, b"{}", anyio.current_time() + 0.1)
+    assert pool._scopes == set()
+    assert pool._slots.free == pool.max_connections
+    await pool.aclose()
+
+
+async def test_aclose_ends_a_call_that_is_connecting_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("stytch_async._wire.pool.connect", _never_connects)
+    pool = Pool()
+    failures: list[BaseException] = []
+
+    async def call() -> None:
+        try:
+            await pool.send("POST", "http://127.0.0.1:9/v1/x", HEADERS, b"{}")  # no deadline at all
+        except httpx.ConnectError as exc:
+            failures.append(exc)
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(call)
+            await anyio.wait_all_tasks_blocked()
+            await pool.aclose()
+    assert [str(f) for f in failures] == ["the connection pool is closed"]
+    assert pool._scopes == set()
+
+
+async def test_aclose_ends_an_exchange_in_flight_at_once() -> None:
+    failures: list[BaseException] = []
+    async with loopback() as server:
+        server.hang()
+        pool = Pool()
+
+        async def call() -> None:
+            try:
+                await pool.send("GET", server.url + "/v1/slow", HEADERS, None)  # no deadline at all
+            except httpx.ReadError as exc:
+                failures.append(exc)
+
+        with anyio.fail_after(5):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(call)
+                while not server.seen:  # noqa: ASYNC110 (the loopback server counts requests)
+                    await anyio.sleep(0.01)
+                await pool.aclose()
+    assert [str(f) for f in failures] == ["the connection pool is closed while this call was in flight"]
+    assert pool._scopes == set()
