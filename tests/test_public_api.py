@@ -79,3 +79,9 @@ def test_each_public_class_has_one_obvious_path() -> None:
             private = any(p.startswith("_") for p in value.__module__.split(".")[1:])
             assert private or value in homes, f"stytch_async.{name} has no home module"
             assert not (private and value in homes), f"stytch_async.{name} is exported twice"
+
+
+def test_version_matches_the_installed_metadata() -> None:
+    from importlib.metadata import version
+
+    assert stytch_async.__version__ == version("stytch-async")
