@@ -486,3 +486,48 @@ async def test_aclose_ends_an_exchange_in_flight_at_once() -> None:
                 await pool.aclose()
     assert [str(f) for f in failures] == ["the connection pool is closed while this call was in flight"]
     assert pool._scopes == set()
+
+
+async def test_many_answers_read_at_once_never_mix() -> None:
+    """On asyncio every connection of a loop reads through one shared buffer; each answer
+    must still reach its own caller whole, including bodies that take several reads."""
+
+    async def serve(stream: anyio.abc.SocketStream) -> None:
+        async with stream:
+            buffer = b""
+            while True:
+                try:
+                    while b"\r\n\r\n" not in buffer:
+                        buffer += await stream.receive()
+                except (anyio.EndOfStream, anyio.BrokenResourceError):
+                    return
+                head, _, buffer = buffer.partition(b"\r\n\r\n")
+                target = head.split(b" ")[1].decode()
+                n = int(target.rsplit("/", 1)[1])
+                body = json.dumps({"n": n, "pad": chr(97 + n % 26) * (n * 9973 % 300_000)}).encode()
+                answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+                half = len(answer) // 2
+                await stream.send(answer[:half])
+                await anyio.sleep(0.001 * (n % 3))  # let other answers' reads come in between
+                await stream.send(answer[half:])
+
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)  # noqa: S610 (anyio, not Django)
+    pool = Pool(max_connections=20)
+    got: dict[int, dict[str, object]] = {}
+
+    async def call(n: int) -> None:
+        reply = await pool.send("GET", f"http://127.0.0.1:{port}/v1/n/{n}", HEADERS, None)
+        got[n] = json.loads(reply.content)
+
+    with anyio.fail_after(30):
+        async with listener, anyio.create_task_group() as server:
+            server.start_soon(listener.serve, serve)
+            async with anyio.create_task_group() as tg:
+                for n in range(120):
+                    tg.start_soon(call, n)
+            server.cancel_scope.cancel()
+    await pool.aclose()
+    assert sorted(got) == list(range(120))
+    for n, body in got.items():
+        assert body == {"n": n, "pad": chr(97 + n % 26) * (n * 9973 % 300_000)}
