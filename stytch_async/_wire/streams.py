@@ -63,6 +63,12 @@ class Stream(Protocol):
     #: True if ``send`` and ``receive`` end their waits at ``deadline`` themselves
     #: (raising ``DeadlineExceeded``); otherwise the caller keeps it with a cancel scope.
     keeps_deadlines: bool
+    #: True if :meth:`expire` can end an exchange under way from another task (trio).
+    expirable: bool
+
+    def expire(self) -> None:
+        """Close now, so that a task using the stream fails at once."""
+        ...
 
     async def send(self, data: bytes, deadline: float = math.inf) -> None: ...
 
@@ -99,6 +105,7 @@ class AsyncioStream(asyncio.BufferedProtocol):
     """
 
     keeps_deadlines = True
+    expirable = False  # not needed: its waits keep the deadline themselves
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -241,6 +248,10 @@ class AsyncioStream(asyncio.BufferedProtocol):
             or readable_now(self._fd)
         )
 
+    def expire(self) -> None:
+        if self._transport is not None:
+            self._transport.abort()
+
     async def aclose(self) -> None:
         if self._transport is not None:
             try:
@@ -259,22 +270,31 @@ class TrioSocket(anyio.abc.ByteStream):
 
     trio's socket methods take a checkpoint on every call, even when the data is
     already there; a request is written whole and its answer arrives in one or two
-    reads, so waiting only on ``EWOULDBLOCK`` saves most scheduler passes. TLS, when
+    reads, so waiting only on ``EWOULDBLOCK`` (and before the first read after a send,
+    when the answer cannot have come yet) saves most scheduler passes. TLS, when
     wanted, is layered on top with anyio's ``TLSStream``.
     """
 
     def __init__(self, stream: anyio.abc.SocketStream) -> None:
-        self._stream = stream
-        self._socket = stream.extra(anyio.abc.SocketAttribute.raw_socket)  # noqa: S610 (anyio, not Django)
-
-    async def receive(self, max_bytes: int = 65536) -> bytes:
         import trio
 
+        self._stream = stream
+        self._socket = stream.extra(anyio.abc.SocketAttribute.raw_socket)  # noqa: S610 (anyio, not Django)
+        self._wait_readable = trio.lowlevel.wait_readable
+        self._wait_writable = trio.lowlevel.wait_writable
+        #: Set by a send: the next read waits first, since an answer cannot be there yet
+        #: (trying first would cost a system call and a ``BlockingIOError`` per call).
+        self._sent = False
+
+    async def receive(self, max_bytes: int = 65536) -> bytes:
+        if self._sent:
+            self._sent = False
+            await self._wait_readable(self._socket)
         while True:
             try:
                 data = self._socket.recv(max_bytes)
             except BlockingIOError:
-                await trio.lowlevel.wait_readable(self._socket)
+                await self._wait_readable(self._socket)
                 continue
             except OSError as exc:
                 raise anyio.BrokenResourceError(str(exc)) from exc
@@ -283,18 +303,17 @@ class TrioSocket(anyio.abc.ByteStream):
             return data
 
     async def send(self, item: bytes) -> None:
-        import trio
-
         view = memoryview(item)
         while view:
             try:
                 sent = self._socket.send(view)
             except BlockingIOError:
-                await trio.lowlevel.wait_writable(self._socket)
+                await self._wait_writable(self._socket)
                 continue
             except OSError as exc:
                 raise anyio.BrokenResourceError(str(exc)) from exc
             view = view[sent:]
+        self._sent = True
 
     async def send_eof(self) -> None:
         await self._stream.send_eof()
@@ -310,15 +329,29 @@ class TrioSocket(anyio.abc.ByteStream):
 class AnyioStream:
     """Any anyio byte stream (trio's sockets, in practice).
 
-    Deadlines are the caller's: the pool runs an exchange on it inside a cancel scope.
+    Deadlines are the caller's: on trio the pool's watchdog ends an overdue exchange
+    with :meth:`expire`; elsewhere the pool runs the exchange inside a cancel scope.
     """
 
     keeps_deadlines = False
 
-    def __init__(self, stream: anyio.abc.ByteStream) -> None:
+    def __init__(self, stream: anyio.abc.ByteStream, *, trio: bool = False) -> None:
         self._stream = stream
         self._socket = stream.extra(anyio.abc.SocketAttribute.raw_socket, None)  # noqa: S610 (anyio, not Django)
         self._closed = False
+        #: On trio, with a raw socket that :meth:`expire` can close under a waiting task.
+        self.expirable = trio and self._socket is not None
+
+    def expire(self) -> None:
+        """Close the socket now, from another task: a task waiting on it (or about to read or
+        write it) fails at once. trio's own order for closing: wake the waiters, then close,
+        with no checkpoint in between. Only for streams that are ``expirable``."""
+        import trio
+
+        sock = self._socket
+        if sock is not None and sock.fileno() != -1:
+            trio.lowlevel.notify_closing(sock)
+            sock.close()
 
     @classmethod
     async def connect(
@@ -334,7 +367,7 @@ class AnyioStream:
             except BaseException:
                 await anyio.aclose_forcefully(tcp)
                 raise
-        return cls(stream)
+        return cls(stream, trio=trio)
 
     async def send(self, data: bytes, deadline: float = math.inf) -> None:
         await self._stream.send(data)

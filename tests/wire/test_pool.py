@@ -531,3 +531,49 @@ async def test_many_answers_read_at_once_never_mix() -> None:
     assert sorted(got) == list(range(120))
     for n, body in got.items():
         assert body == {"n": n, "pad": chr(97 + n % 26) * (n * 9973 % 300_000)}
+
+
+async def test_a_later_call_with_an_earlier_deadline_ends_first() -> None:
+    """On trio one watchdog keeps every deadline; a call whose deadline comes before the
+    one it sleeps towards must wake it (on asyncio each wait has its own timer)."""
+    ended: dict[str, float] = {}
+    async with loopback() as server:
+        server.hang()
+        server.hang()
+        pool = Pool()
+        start = anyio.current_time()
+
+        async def call(name: str, budget: float) -> None:
+            with pytest.raises(DeadlineExceeded):
+                await pool.send("GET", server.url + f"/v1/{name}", HEADERS, None, start + budget)
+            ended[name] = anyio.current_time() - start
+
+        with anyio.fail_after(10):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(call, "long", 1.5)
+                while not server.seen:  # noqa: ASYNC110 (the loopback server counts requests)
+                    await anyio.sleep(0.01)
+                tg.start_soon(call, "short", 0.2)
+        await pool.aclose()
+    assert 0.2 <= ended["short"] < 1.0
+    assert ended["long"] >= 1.5
+    assert pool._watched == {}
+
+
+def test_deadlines_hold_in_a_second_trio_run_with_the_same_pool() -> None:
+    pytest.importorskip("trio")
+    pool = Pool()
+
+    async def one_run() -> float:
+        async with loopback() as server:
+            server.hang()
+            start = anyio.current_time()
+            with anyio.fail_after(5), pytest.raises(DeadlineExceeded):
+                await pool.send("GET", server.url + "/v1/slow", HEADERS, None, start + 0.1)
+            return anyio.current_time() - start
+
+    first = anyio.run(one_run, backend="trio")
+    second = anyio.run(one_run, backend="trio")  # the first run's watchdog ended with it
+    anyio.run(pool.aclose, backend="trio")
+    assert first >= 0.1
+    assert second >= 0.1
