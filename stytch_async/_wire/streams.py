@@ -22,7 +22,7 @@ import socket
 import ssl
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import anyio
 import anyio.abc
@@ -123,8 +123,9 @@ class AsyncioStream(asyncio.BufferedProtocol):
     # -- asyncio callbacks ---------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # Not an isinstance check: uvloop's transports have every method used here but do
+        # not derive from asyncio.Transport.
+        self._transport = cast("asyncio.Transport", transport)
         raw = transport.get_extra_info("socket")
         self._fd = raw.fileno() if raw is not None else -1
 
