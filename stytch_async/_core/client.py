@@ -31,7 +31,7 @@ from stytch_async._wire.choose import default_wire
 from stytch_async._wire.pool import Pool, shared_ssl_context
 from stytch_async.errors import UsageError
 
-from .converter import CONVERTER, warm_decoders
+from .converter import CONVERTER, warm_codecs
 from .pipeline import RequestPipeline
 
 if TYPE_CHECKING:
@@ -214,12 +214,12 @@ class BaseClient:
         """One-off work the first call would otherwise do on the event loop (runs in a thread).
 
         Importing the shared types builds a hundred attrs classes (compiling each one's
-        methods), and each class's decoder is compiled on first use; the pool's verifying
+        methods), and each class's decoder and encoder is compiled on first use; the pool's verifying
         TLS context reads the CA bundle. All are cached process-wide, so only the first
         client pays, and off the loop.
         """
         for name in self._warm_modules:
-            warm_decoders(importlib.import_module(name), self._pipeline.converter)
+            warm_codecs(importlib.import_module(name), self._pipeline.converter)
         if own_pool and self.base_url.startswith("https://"):
             shared_ssl_context()
 

@@ -230,9 +230,14 @@ def make_converter(
 CONVERTER = make_converter()
 
 
-def warm_decoders(module: ModuleType, converter: cattrs.Converter) -> None:
-    """Build the decoder of every response class ``module`` defines (``...Response``), and so
-    of every class they contain, now rather than on the first call."""
+def warm_codecs(module: ModuleType, converter: cattrs.Converter) -> None:
+    """Build, now rather than on the first call, the decoder of every response class
+    ``module`` defines (``...Response``) and the encoder of every request class
+    (``...Request``), and so those of every class they contain."""
     for name, value in vars(module).items():
-        if name.endswith("Response") and isinstance(value, type) and attrs.has(value):
+        if not (isinstance(value, type) and attrs.has(value)):
+            continue
+        if name.endswith("Response"):
             converter.get_structure_hook(value)
+        elif name.endswith("Request"):
+            converter.get_unstructure_hook(value)

@@ -143,19 +143,28 @@ def test_entering_the_block_imports_the_shared_types_off_the_loop() -> None:
 @pytest.mark.parametrize(("client", "api"), [("AsyncStytch", "consumer"), ("AsyncStytchB2B", "b2b")])
 def test_entering_the_block_warms_the_sessions_product_and_its_decoders(client: str, api: str) -> None:
     # The first sessions.authenticate then neither imports a module nor compiles a decoder
-    # on the event loop (benchmarks/first_call.py: ~40 ms of blocking before, ~4 ms after).
+    # or an encoder on the event loop (benchmarks/first_call.py: ~40 ms of blocking before
+    # the decoders were warmed; building AuthenticateRequest's encoder was most of the rest).
     result = _python(
         f"""
         import sys, threading, anyio
         from stytch_async import {client}
         from stytch_async._core import converter
         built = []
+        encoders = []
         class Spy:
             def __init__(self, inner):
                 self.inner = inner
             def get_structure_hook(self, cl):
                 built.append((cl.__name__, threading.current_thread() is threading.main_thread()))
                 return self.inner.get_structure_hook(cl)
+            def get_unstructure_hook(self, cl):
+                return self.inner.get_unstructure_hook(cl)
+        make_encoder = converter.make_dict_unstructure_fn
+        def spy_encoder(cl, *args, **kwargs):
+            encoders.append((cl.__name__, threading.current_thread() is threading.main_thread()))
+            return make_encoder(cl, *args, **kwargs)
+        converter.make_dict_unstructure_fn = spy_encoder
         async def main():
             c = {client}({PROJECT_ID!r}, {SECRET!r}, base_url="http://127.0.0.1:9")
             c._pipeline.converter = Spy(c._pipeline.converter)
@@ -164,9 +173,15 @@ def test_entering_the_block_warms_the_sessions_product_and_its_decoders(client: 
                 types = sys.modules["stytch_async.{api}.types.sessions"]
                 hook = converter.CONVERTER.get_structure_hook
                 assert hook(types.AuthenticateResponse) is hook(types.AuthenticateResponse)
+                assert ("AuthenticateRequest", False) in encoders, encoders
+                before = len(encoders)
+                body = converter.CONVERTER.unstructure(types.AuthenticateRequest(session_token="t"))
+                assert body == {{"session_token": "t"}}, body
+                assert len(encoders) == before, encoders[before:]
         anyio.run(main)
         assert ("AuthenticateResponse", False) in built, built
         assert all(not on_loop for _, on_loop in built), built
+        assert all(not on_loop for _, on_loop in encoders), encoders
         """
     )
     assert result.returncode == 0, result.stderr
