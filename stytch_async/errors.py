@@ -162,6 +162,10 @@ _HIDDEN = "<redacted>"
 _SECRET_HEADER_HINTS = ("authorization", "cookie", "token", "secret", "api-key", "apikey")
 # The same hints as one search: a regular expression costs a fifth of ``any(...)`` over them.
 _SECRET_HEADER = re.compile("|".join(re.escape(hint) for hint in _SECRET_HEADER_HINTS))
+# What the search said of each header name seen so far: answers name the same few
+# headers every time. Bounded, so a server inventing names cannot grow it for ever.
+_SECRET_NAMES: dict[str, bool] = {}
+_SECRET_NAMES_MAX = 512
 
 
 class _ResponseHeaders(Mapping[str, str]):
@@ -177,10 +181,14 @@ class _ResponseHeaders(Mapping[str, str]):
     def __init__(self, headers: Mapping[str, str] | None = None) -> None:
         items: dict[str, str] = {}
         if headers:
-            secret = _SECRET_HEADER.search
             for name, value in headers.items():
                 key = name.lower()
-                shown = _HIDDEN if secret(key) else value
+                hidden = _SECRET_NAMES.get(key)
+                if hidden is None:
+                    hidden = _SECRET_HEADER.search(key) is not None
+                    if len(_SECRET_NAMES) < _SECRET_NAMES_MAX:
+                        _SECRET_NAMES[key] = hidden
+                shown = _HIDDEN if hidden else value
                 items[key] = f"{items[key]}, {shown}" if key in items else shown
         self._items = items
 

@@ -45,6 +45,8 @@ _RETRY_IDEMPOTENT = frozenset({500, 502, 504})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _CLOSED_DURING_CALL = "the client was closed while this call was under way"
 _JSON_HEADERS = {"Content-Type": "application/json"}
+# One encoder for every body: ``json.dumps`` with options builds a new one per call.
+_encode_json = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
@@ -149,7 +151,7 @@ class RequestPipeline:
                     content = urlencode({k: _query_value(v) for k, v in data.items()}, doseq=True).encode()
                 else:
                     headers.update(_JSON_HEADERS)
-                    content = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
+                    content = _encode_json(data).encode()
             if query is not None:
                 params = {k: _query_value(v) for k, v in self.converter.unstructure(query).items()}
                 if params:

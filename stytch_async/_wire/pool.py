@@ -40,7 +40,7 @@ import zlib
 from collections import deque
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 import anyio
 import httpx
@@ -75,6 +75,21 @@ def shared_ssl_context() -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=cafile or None, capath=capath or None)
     context.set_alpn_protocols(["http/1.1"])
     return context
+
+
+@functools.lru_cache(maxsize=64)
+def _origin_of(scheme: str, netloc: str) -> tuple[_Origin, str] | None:
+    """The (scheme, host, port) a URL's scheme and authority name, and its Host header;
+    ``None`` when they name no host we can reach. Cached: a client talks to one or two."""
+    parts = SplitResult(scheme, netloc, "", "", "")
+    try:
+        port = parts.port or _DEFAULT_PORTS[scheme]
+    except (ValueError, KeyError):
+        return None
+    host = parts.hostname
+    if not port or not host:
+        return None
+    return (scheme, host, port), netloc.rpartition("@")[2]
 
 
 def _encode_head(
@@ -332,23 +347,18 @@ class Pool:
         if self._closed:
             raise httpx.ConnectError(_CLOSED)
         parts = urlsplit(url)
-        scheme = parts.scheme
-        try:
-            port = parts.port or _DEFAULT_PORTS[scheme]
-        except (ValueError, KeyError):
-            port = 0
-        if not port or not parts.hostname:
+        found = _origin_of(parts.scheme, parts.netloc)
+        if found is None:
             raise httpx.UnsupportedProtocol(f"cannot send to {url!r}")
-        host = parts.hostname
+        origin, host_header = found
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         if not target.isascii() or " " in target:
             target = quote(target, safe=_TARGET_SAFE)  # e.g. a base_url with a space or an accent
         length = len(content) if content is not None else (0 if method in ("POST", "PUT", "PATCH") else None)
-        host_header = parts.netloc.rpartition("@")[2]
         request = _encode_head(method, target, host_header, headers, length)
         if content:
             request += content
-        return await self.roundtrip((scheme, host, port), request, deadline=deadline)
+        return await self.roundtrip(origin, request, deadline=deadline)
 
     async def roundtrip(
         self, origin: _Origin, request: bytes, *, decode: bool = True, deadline: float = math.inf

@@ -131,6 +131,17 @@ def test_headers_are_read_only_case_insensitive_and_redacted() -> None:
         err.headers["request-id"] = "other"  # type: ignore[index]
 
 
+def test_redaction_stays_right_when_names_repeat_and_past_the_name_cache() -> None:
+    # Header names are remembered as secret or not; the second answer with the same
+    # names, and names arriving after the memory is full, are redacted the same way.
+    for _ in range(2):
+        err = ClientError(status_code=400, headers={"X-Api-Key": "k-1", "X-Trace": "t"})
+        assert dict(err.headers) == {"x-api-key": "<redacted>", "x-trace": "t"}
+    for i in range(700):
+        err = ClientError(status_code=400, headers={f"x-{i}-token": "tok", f"x-{i}-plain": "p"})
+        assert dict(err.headers) == {f"x-{i}-token": "<redacted>", f"x-{i}-plain": "p"}
+
+
 def response(status: int, content: bytes, headers: dict[str, str]) -> httpx.Response:
     return httpx.Response(
         status,
