@@ -211,6 +211,10 @@ class _ResponseHeaders(Mapping[str, str]):
         return (type(self), (self._items,))
 
 
+#: Read-only, so one empty view serves every error without headers (local refusals).
+_NO_HEADERS = _ResponseHeaders()
+
+
 class _ClientErrorFields(TypedDict, total=False):
     """The keyword arguments of :class:`ClientError`, for subclasses that add their own."""
 
@@ -269,7 +273,7 @@ class ClientError(StytchError):
         self.error_details = error_details
         self.body = body
         self.text = text
-        self.headers: Mapping[str, str] = _ResponseHeaders(headers)
+        self.headers: Mapping[str, str] = _ResponseHeaders(headers) if headers else _NO_HEADERS
         super().__init__(self._line())
 
     def _line(self) -> str:

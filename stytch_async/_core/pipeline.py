@@ -45,8 +45,35 @@ _RETRY_IDEMPOTENT = frozenset({500, 502, 504})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _CLOSED_DURING_CALL = "the client was closed while this call was under way"
 _JSON_HEADERS = {"Content-Type": "application/json"}
-# One encoder for every body: ``json.dumps`` with options builds a new one per call.
-_encode_json = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+
+
+def _json_encoder() -> Callable[[Any], str]:
+    """One compact, NaN-refusing JSON encoder for every body.
+
+    ``json.dumps`` with options builds a new encoder per call, and even a kept
+    ``JSONEncoder`` goes through two Python-level methods to reach the C encoder; this
+    calls the C encoder directly (a third of the time) where the interpreter has one. It
+    skips the circular-reference check: a cycle ends in ``RecursionError``, which
+    ``build_request`` reports as a ``UsageError`` like any value it cannot encode.
+    """
+    kept = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return kept.encode
+    try:
+        encode = make(
+            None, kept.default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, False
+        )
+    except TypeError:  # an interpreter whose C encoder takes other arguments
+        return kept.encode
+
+    def compact(value: Any) -> str:
+        return "".join(encode(value, 0))
+
+    return compact
+
+
+_encode_json = _json_encoder()
 _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 

@@ -139,13 +139,11 @@ def client_error(
         details = data.get("error_details")
         fields = _ClientErrorFields(
             status_code=status_code,
-            error_type=_str_or_none(data.get("error_type")) or _str_or_none(data.get("error")),
-            error_message=_str_or_none(data.get("error_message"))
-            or _str_or_none(data.get("error_description"))
-            or "",
+            error_type=_either_str(data, "error_type", "error"),
+            error_message=_either_str(data, "error_message", "error_description") or "",
             request_id=_str_or_none(data.get("request_id")),
-            error_url=_str_or_none(data.get("error_url")) or _str_or_none(data.get("error_uri")),
-            error_details=details if isinstance(details, Mapping) else None,
+            error_url=_either_str(data, "error_url", "error_uri"),
+            error_details=details if isinstance(details, dict) else None,
             body=data,
             text=text,
             headers=headers,
@@ -154,6 +152,15 @@ def client_error(
         wait = retry_after_seconds(headers.get("retry-after")) if headers else None
         return RateLimitError(retry_after=wait, **fields)
     return ClientError(**fields)
+
+
+def _either_str(data: dict[str, Any], key: str, other: str) -> str | None:
+    """``data[key]``, else ``data[other]`` (the OAuth-style name), when a non-empty string."""
+    value = data.get(key)
+    if isinstance(value, str) and value:
+        return value
+    value = data.get(other)
+    return value if isinstance(value, str) and value else None
 
 
 #: Bodies at least this long are decoded with the cyclic garbage collector paused.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import anyio
 import httpx
 import pytest
@@ -237,7 +240,23 @@ async def test_unencodable_argument_is_a_usage_error_and_nothing_is_sent(
         await stytch.sessions.authenticate(session_token="t", session_custom_claims={"when": object()})
     with pytest.raises(UsageError, match="cannot encode"):
         await stytch.sessions.authenticate(session_token="t", session_custom_claims={"x": float("nan")})
+    looped: dict[str, Any] = {}
+    looped["self"] = looped
+    with pytest.raises(UsageError, match="cannot encode"):
+        await stytch.sessions.authenticate(session_token="t", session_custom_claims=looped)
     assert wire.requests == []
+
+
+def test_bodies_are_encoded_as_compact_json_does() -> None:
+    from stytch_async._core.pipeline import _encode_json
+
+    for value in [
+        {"a": 'é\u2028"\n', "n": [1, 2.5, -0.0, 10**30, True, None], "nested": {"k": []}, 3: "int key"},
+        "text",
+        [],
+        {},
+    ]:
+        assert _encode_json(value) == json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
 async def test_get_booleans_are_lowercase(stytch: AsyncStytch, wire: Wire) -> None:
