@@ -73,7 +73,7 @@ def _json_encoder() -> Callable[[Any], str]:
     return compact
 
 
-_encode_json = _json_encoder()
+encode_json = _json_encoder()
 _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
@@ -178,7 +178,7 @@ class RequestPipeline:
                     content = urlencode({k: _query_value(v) for k, v in data.items()}, doseq=True).encode()
                 else:
                     headers.update(_JSON_HEADERS)
-                    content = _encode_json(data).encode()
+                    content = encode_json(data).encode()
             if query is not None:
                 params = {k: _query_value(v) for k, v in self.converter.unstructure(query).items()}
                 if params:

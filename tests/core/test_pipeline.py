@@ -248,7 +248,7 @@ async def test_unencodable_argument_is_a_usage_error_and_nothing_is_sent(
 
 
 def test_bodies_are_encoded_as_compact_json_does() -> None:
-    from stytch_async._core.pipeline import _encode_json
+    from stytch_async._core.pipeline import encode_json
 
     for value in [
         {"a": 'é\u2028"\n', "n": [1, 2.5, -0.0, 10**30, True, None], "nested": {"k": []}, 3: "int key"},
@@ -256,7 +256,7 @@ def test_bodies_are_encoded_as_compact_json_does() -> None:
         [],
         {},
     ]:
-        assert _encode_json(value) == json.dumps(value, separators=(",", ":"), allow_nan=False)
+        assert encode_json(value) == json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
 async def test_get_booleans_are_lowercase(stytch: AsyncStytch, wire: Wire) -> None:
