@@ -162,9 +162,10 @@ def _run_json(cmd: list[str], timeout: float) -> dict[str, Any]:
     return result
 
 
-def _first_call(entry: Entry) -> dict[str, Any]:
+def _first_call(entry: Entry, url: str) -> dict[str, Any]:
     """``first_call.py`` three times in fresh interpreters; the median of each figure."""
-    samples = [_run_json([sys.executable, str(HERE / "first_call.py"), entry.loop], 120) for _ in range(3)]
+    cmd = [sys.executable, str(HERE / "first_call.py"), entry.loop, f"--url={url}"]
+    samples = [_run_json(cmd, 120) for _ in range(3)]
     good = [s for s in samples if "first_call_ms" in s]
     if not good:
         return samples[0]
@@ -173,7 +174,7 @@ def _first_call(entry: Entry) -> dict[str, Any]:
 
 def _one(entry: Entry, sc: Scenario, url: str, jwt_file: Path, scale: float) -> dict[str, Any]:
     if sc.key == "first_call":
-        return _first_call(entry)
+        return _first_call(entry, url)
     if sc.key == "startup":
         samples = [_run_json([sys.executable, str(HERE / "startup.py"), entry.lib], 120) for _ in range(3)]
         good = [s for s in samples if "wall_ms" in s]
