@@ -183,8 +183,12 @@ class RequestPipeline:
                 params = {k: _query_value(v) for k, v in self.converter.unstructure(query).items()}
                 if params:
                     url += "?" + urlencode(params, doseq=True)
-        except (TypeError, ValueError, RecursionError) as exc:
+        except (TypeError, ValueError) as exc:
             raise UsageError(f"{method} {path}: cannot encode the request: {exc}") from exc
+        except RecursionError as exc:
+            raise UsageError(
+                f"{method} {path}: cannot encode the request: a value contains itself or is nested too deeply"
+            ) from exc
         if extra_headers:
             headers.update(extra_headers)
         return url, headers, content

@@ -242,7 +242,7 @@ async def test_unencodable_argument_is_a_usage_error_and_nothing_is_sent(
         await stytch.sessions.authenticate(session_token="t", session_custom_claims={"x": float("nan")})
     looped: dict[str, Any] = {}
     looped["self"] = looped
-    with pytest.raises(UsageError, match="cannot encode"):
+    with pytest.raises(UsageError, match="cannot encode the request: a value contains itself"):
         await stytch.sessions.authenticate(session_token="t", session_custom_claims=looped)
     assert wire.requests == []
 
