@@ -45,6 +45,7 @@ _RETRY_IDEMPOTENT = frozenset({500, 502, 504})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _CLOSED_DURING_CALL = "the client was closed while this call was under way"
 _JSON_HEADERS = {"Content-Type": "application/json"}
+_FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def _json_encoder() -> Callable[[Any], str]:
@@ -74,7 +75,6 @@ def _json_encoder() -> Callable[[Any], str]:
 
 
 encode_json = _json_encoder()
-_FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def quote_path(value: str, name: str = "path parameter") -> str:

@@ -39,7 +39,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import SplitResult, quote, urlsplit
 
 import anyio
@@ -47,7 +47,7 @@ import httpx
 
 from .base import DEFAULT_MAX_RESPONSE_SIZE, DeadlineExceeded, Reply, ResponseTooLarge
 from .framing import MAX_HEAD, body_length, check_trailer, chunk_size, head_end, parse_head
-from .streams import Stream, connect
+from .streams import AnyioStream, Stream, connect
 
 # Idle connections older than this are closed rather than reused (httpx uses the same).
 KEEPALIVE_EXPIRY = 5.0
@@ -466,7 +466,7 @@ class Pool:
                         connection.expired = True
                         # Nothing may escape (it would end the run); the call then ends at its read.
                         with contextlib.suppress(Exception):
-                            connection.stream.expire()
+                            cast("AnyioStream", connection.stream).expire()  # watched: expirable
                     elif deadline < nearest:
                         nearest = deadline
                 self._watch_wake_at = nearest

@@ -63,12 +63,9 @@ class Stream(Protocol):
     #: True if ``send`` and ``receive`` end their waits at ``deadline`` themselves
     #: (raising ``DeadlineExceeded``); otherwise the caller keeps it with a cancel scope.
     keeps_deadlines: bool
-    #: True if :meth:`expire` can end an exchange under way from another task (trio).
+    #: True if the stream is an :class:`AnyioStream` whose ``expire`` can end an exchange
+    #: under way from another task (trio).
     expirable: bool
-
-    def expire(self) -> None:
-        """Close now, so that a task using the stream fails at once."""
-        ...
 
     async def send(self, data: bytes, deadline: float = math.inf) -> None: ...
 
@@ -248,10 +245,6 @@ class AsyncioStream(asyncio.BufferedProtocol):
             or not self._loop.is_running()
             or readable_now(self._fd)
         )
-
-    def expire(self) -> None:
-        if self._transport is not None:
-            self._transport.abort()
 
     async def aclose(self) -> None:
         if self._transport is not None:
