@@ -15,10 +15,11 @@ read: a server's goodbye or unasked bytes retire it. ``aclose()`` ends calls in 
 (``httpx.ReadError``) and turns away those queued for a slot (``httpx.ConnectError``).
 
 The pool keeps each call's deadline itself (``keeps_deadlines``), so the caller needs no
-cancel scope per call: a wait that overruns it raises ``DeadlineExceeded``. Waiting for
-a slot and connecting run in a cancel scope with the deadline (slow paths); an exchange
-on asyncio sets a loop timer on the future it waits for, and on other backends runs in
-a cancel scope. ``aclose()`` cancels every such scope.
+cancel scope per call: a wait that overruns it raises ``DeadlineExceeded``. On asyncio,
+waiting for a slot and the exchange each set a loop timer on the future they wait for;
+on trio, a slot is waited for in a cancel scope and the exchange is watched by one
+watchdog task per pool; connecting runs in a cancel scope with the deadline (a slow
+path). ``aclose()`` cancels every such scope and wakes every waiter.
 
 Failures are raised as httpx exceptions so the retry rules read the same on every wire:
 ``httpx.ConnectError`` only while connecting (the request never left); once the first
@@ -44,6 +45,7 @@ from urllib.parse import SplitResult, quote, urlsplit
 
 import anyio
 import httpx
+import sniffio
 
 from .base import DEFAULT_MAX_RESPONSE_SIZE, DeadlineExceeded, Reply, ResponseTooLarge
 from .framing import MAX_HEAD, body_length, check_trailer, chunk_size, head_end, parse_head
@@ -260,11 +262,17 @@ class _Connection:
 
 class _Slots:
     """A FIFO limit on connections in use that, unlike ``anyio.Semaphore``, takes no
-    checkpoint when a slot is free (each checkpoint is a full event-loop pass)."""
+    checkpoint when a slot is free (each checkpoint is a full event-loop pass).
+
+    A waiter on asyncio is a bare future whose deadline is a loop timer: an anyio cancel
+    scope per wait costs asyncio a good part of a call, and with more callers than
+    connections every call waits. Elsewhere it is an ``anyio.Event`` in a cancel scope.
+    """
 
     def __init__(self, size: int) -> None:
         self.free = size
-        self.waiters: deque[anyio.Event] = deque()
+        #: asyncio futures or anyio events, first come first served.
+        self.waiters: deque[asyncio.Future[None] | anyio.Event] = deque()
         self.closed = False
 
     async def acquire(self, deadline: float = math.inf) -> None:
@@ -273,6 +281,32 @@ class _Slots:
         if self.free > 0 and not self.waiters:
             self.free -= 1
             return
+        if sniffio.current_async_library() == "asyncio":
+            await self._wait_on_asyncio(deadline)
+        else:
+            await self._wait_in_scope(deadline)
+        if self.closed:
+            raise httpx.ConnectError(_CLOSED + " while this call waited for a connection")
+
+    async def _wait_on_asyncio(self, deadline: float) -> None:
+        loop = asyncio.get_running_loop()
+        granted: asyncio.Future[None] = loop.create_future()
+        self.waiters.append(granted)
+        timer = loop.call_at(deadline, _slot_overdue, granted) if deadline != math.inf else None
+        try:
+            await granted
+        except BaseException:
+            if granted.done() and not granted.cancelled() and granted.exception() is None:
+                self.release()  # the slot came as we were cancelled: pass it on
+            else:
+                with contextlib.suppress(ValueError):  # release() may have dropped it already
+                    self.waiters.remove(granted)
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    async def _wait_in_scope(self, deadline: float) -> None:
         granted = anyio.Event()
         self.waiters.append(granted)
         with anyio.CancelScope(deadline=deadline) as scope:
@@ -285,21 +319,40 @@ class _Slots:
                     self.waiters.remove(granted)
                 raise
         if scope.cancelled_caught:
-            raise DeadlineExceeded("the call's deadline passed while waiting for a free connection")
-        if self.closed:
-            raise httpx.ConnectError(_CLOSED + " while this call waited for a connection")
+            raise DeadlineExceeded(_SLOT_OVERDUE)
 
     def close(self) -> None:
         """Turn every waiter away now, and every later caller."""
         self.closed = True
         while self.waiters:
-            self.waiters.popleft().set()
+            self._wake(self.waiters.popleft())
 
     def release(self) -> None:
-        if self.waiters:
-            self.waiters.popleft().set()  # handed over: the count of free slots stays
+        waiters = self.waiters
+        while waiters:  # handed over: the count of free slots stays
+            if self._wake(waiters.popleft()):
+                return
+        self.free += 1
+
+    @staticmethod
+    def _wake(waiter: asyncio.Future[None] | anyio.Event) -> bool:
+        """Wake one waiter; False if it had already stopped waiting (an asyncio future
+        cancelled with its task, or past its deadline, that has not yet left the queue)."""
+        if isinstance(waiter, asyncio.Future):
+            if waiter.done():
+                return False
+            waiter.set_result(None)
         else:
-            self.free += 1
+            waiter.set()
+        return True
+
+
+_SLOT_OVERDUE = "the call's deadline passed while waiting for a free connection"
+
+
+def _slot_overdue(granted: asyncio.Future[None]) -> None:
+    if not granted.done():
+        granted.set_exception(DeadlineExceeded(_SLOT_OVERDUE))
 
 
 class Pool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 
 import anyio
 import httpx
@@ -338,6 +339,63 @@ async def test_a_slot_handed_to_a_cancelled_waiter_is_passed_on() -> None:
     assert order == ["second"]  # it passed the slot on
     assert slots.free == 1
     assert not slots.waiters
+
+
+async def test_a_waiter_past_its_deadline_leaves_the_queue_in_order() -> None:
+    slots = _Slots(1)
+    await slots.acquire()
+    order: list[str] = []
+
+    async def waiter(name: str, deadline: float) -> None:
+        try:
+            await slots.acquire(deadline)
+        except DeadlineExceeded:
+            order.append(f"{name} gave up")
+            return
+        order.append(name)
+        slots.release()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(waiter, "first", anyio.current_time() + 0.05)
+        await anyio.wait_all_tasks_blocked()
+        tg.start_soon(waiter, "second", math.inf)
+        await anyio.wait_all_tasks_blocked()
+        await anyio.sleep(0.1)
+        assert order == ["first gave up"]
+        assert len(slots.waiters) == 1  # only "second" still waits
+        slots.release()
+    assert order == ["first gave up", "second"]
+    assert (slots.free, len(slots.waiters)) == (1, 0)
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_slot_released_as_a_waiter_times_out_goes_to_the_next(anyio_backend: str) -> None:
+    # On asyncio a waiter's deadline is a loop timer. Here the release comes in the same loop
+    # pass as that timer, before the timed-out caller has run: the slot must skip it.
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    slots = _Slots(1)
+    await slots.acquire()
+    order: list[str] = []
+
+    async def waiter(name: str, deadline: float) -> None:
+        try:
+            await slots.acquire(deadline)
+        except DeadlineExceeded:
+            order.append(f"{name} gave up")
+            return
+        order.append(name)
+        slots.release()
+
+    deadline = loop.time() + 0.05
+    first = loop.create_task(waiter("first", deadline))
+    second = loop.create_task(waiter("second", math.inf))
+    await asyncio.sleep(0)
+    loop.call_at(deadline + 1e-6, slots.release)  # due just after the first waiter's timer
+    await asyncio.wait_for(asyncio.gather(first, second), 5)
+    assert sorted(order) == ["first gave up", "second"]
+    assert (slots.free, len(slots.waiters)) == (1, 0)
 
 
 @pytest.mark.parametrize("status", [204, 304])
