@@ -341,24 +341,26 @@ async def test_a_slot_handed_to_a_cancelled_waiter_is_passed_on() -> None:
     assert not slots.waiters
 
 
+async def _take_and_give_back(slots: _Slots, order: list[str], name: str, deadline: float) -> None:
+    """Wait for a slot until ``deadline``, note the outcome in ``order``, give the slot back."""
+    try:
+        await slots.acquire(deadline)
+    except DeadlineExceeded:
+        order.append(f"{name} gave up")
+        return
+    order.append(name)
+    slots.release()
+
+
 async def test_a_waiter_past_its_deadline_leaves_the_queue_in_order() -> None:
     slots = _Slots(1)
     await slots.acquire()
     order: list[str] = []
 
-    async def waiter(name: str, deadline: float) -> None:
-        try:
-            await slots.acquire(deadline)
-        except DeadlineExceeded:
-            order.append(f"{name} gave up")
-            return
-        order.append(name)
-        slots.release()
-
     async with anyio.create_task_group() as tg:
-        tg.start_soon(waiter, "first", anyio.current_time() + 0.05)
+        tg.start_soon(_take_and_give_back, slots, order, "first", anyio.current_time() + 0.05)
         await anyio.wait_all_tasks_blocked()
-        tg.start_soon(waiter, "second", math.inf)
+        tg.start_soon(_take_and_give_back, slots, order, "second", math.inf)
         await anyio.wait_all_tasks_blocked()
         await anyio.sleep(0.1)
         assert order == ["first gave up"]
@@ -379,18 +381,9 @@ async def test_a_slot_released_as_a_waiter_times_out_goes_to_the_next(anyio_back
     await slots.acquire()
     order: list[str] = []
 
-    async def waiter(name: str, deadline: float) -> None:
-        try:
-            await slots.acquire(deadline)
-        except DeadlineExceeded:
-            order.append(f"{name} gave up")
-            return
-        order.append(name)
-        slots.release()
-
     deadline = loop.time() + 0.05
-    first = loop.create_task(waiter("first", deadline))
-    second = loop.create_task(waiter("second", math.inf))
+    first = loop.create_task(_take_and_give_back(slots, order, "first", deadline))
+    second = loop.create_task(_take_and_give_back(slots, order, "second", math.inf))
     await asyncio.sleep(0)
     loop.call_at(deadline + 1e-6, slots.release)  # due just after the first waiter's timer
     await asyncio.wait_for(asyncio.gather(first, second), 5)
