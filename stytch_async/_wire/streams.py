@@ -4,7 +4,9 @@ anyio's asyncio streams take a checkpoint (a whole event-loop pass) on every sen
 receive; for a request-and-answer exchange that is half the loop passes of a call. On
 asyncio the pool therefore talks to a plain ``asyncio.Protocol`` (``AsyncioStream``);
 on trio it reads and writes the socket directly (``TrioSocket``), and on any other
-anyio backend it uses anyio's stream as is (``AnyioStream`` wraps both).
+anyio backend it uses anyio's stream as is (``AnyioStream`` wraps both). On asyncio and
+trio it also connects its sockets itself, the same way on both: an IP address without a
+lookup, a host with one address straight away, several staggered (RFC 8305).
 
 Both give the pool the same small interface and the same failures: ``receive``
 raises ``anyio.EndOfStream`` at the end of the stream, and ``send``/``receive`` raise
@@ -17,6 +19,7 @@ import asyncio
 import contextlib
 import ipaddress
 import math
+import os
 import select
 import socket
 import ssl
@@ -265,15 +268,15 @@ class TrioSocket(anyio.abc.ByteStream):
     trio's socket methods take a checkpoint on every call, even when the data is
     already there; a request is written whole and its answer arrives in one or two
     reads, so waiting only on ``EWOULDBLOCK`` (and before the first read after a send,
-    when the answer cannot have come yet) saves most scheduler passes. TLS, when
+    when the answer cannot have come yet) saves most scheduler passes. It holds the
+    plain non-blocking socket that :func:`_open_trio_socket` connected. TLS, when
     wanted, is layered on top with anyio's ``TLSStream``.
     """
 
-    def __init__(self, stream: anyio.abc.SocketStream) -> None:
+    def __init__(self, sock: socket.socket) -> None:
         import trio
 
-        self._stream = stream
-        self._socket = stream.extra(anyio.abc.SocketAttribute.raw_socket)  # noqa: S610 (anyio, not Django)
+        self._socket = sock
         self._wait_readable = trio.lowlevel.wait_readable
         self._wait_writable = trio.lowlevel.wait_writable
         #: Set by a send: the next read waits first, since an answer cannot be there yet
@@ -310,14 +313,35 @@ class TrioSocket(anyio.abc.ByteStream):
         self._sent = True
 
     async def send_eof(self) -> None:
-        await self._stream.send_eof()
+        try:
+            self._socket.shutdown(socket.SHUT_WR)
+        except OSError as exc:
+            raise anyio.BrokenResourceError(str(exc)) from exc
 
     async def aclose(self) -> None:
-        await self._stream.aclose()
+        import trio
+
+        _close_on_trio(self._socket)
+        await trio.lowlevel.checkpoint()
 
     @property
     def extra_attributes(self) -> Mapping[Any, Callable[[], Any]]:
-        return self._stream.extra_attributes
+        sock = self._socket
+        return {
+            anyio.abc.SocketAttribute.raw_socket: lambda: sock,
+            anyio.abc.SocketAttribute.family: lambda: sock.family,
+            anyio.abc.SocketAttribute.local_address: sock.getsockname,
+            anyio.abc.SocketAttribute.remote_address: sock.getpeername,
+        }
+
+
+def _close_on_trio(sock: socket.socket) -> None:
+    """Close a socket that trio tasks may be waiting on: wake them first (trio's order)."""
+    import trio
+
+    if sock.fileno() != -1:
+        trio.lowlevel.notify_closing(sock)
+        sock.close()
 
 
 class AnyioStream:
@@ -340,23 +364,20 @@ class AnyioStream:
         """Close the socket now, from another task: a task waiting on it (or about to read or
         write it) fails at once. trio's own order for closing: wake the waiters, then close,
         with no checkpoint in between. Only for streams that are ``expirable``."""
-        import trio
-
-        sock = self._socket
-        if sock is not None and sock.fileno() != -1:
-            trio.lowlevel.notify_closing(sock)
-            sock.close()
+        if self._socket is not None:
+            _close_on_trio(self._socket)
 
     @classmethod
     async def connect(
         cls, host: str, port: int, ssl_context: ssl.SSLContext | None, *, trio: bool = False
     ) -> AnyioStream:
-        tcp = await anyio.connect_tcp(host, port)
-        stream: anyio.abc.ByteStream = TrioSocket(tcp) if trio else tcp
+        tcp: anyio.abc.ByteStream
+        tcp = TrioSocket(await _open_trio_socket(host, port)) if trio else await anyio.connect_tcp(host, port)
+        stream: anyio.abc.ByteStream = tcp
         if ssl_context is not None:
             try:
                 stream = await TLSStream.wrap(
-                    stream, hostname=host, ssl_context=ssl_context, standard_compatible=False
+                    tcp, hostname=host, ssl_context=ssl_context, standard_compatible=False
                 )
             except BaseException:
                 await anyio.aclose_forcefully(tcp)
@@ -396,6 +417,31 @@ async def _attempt(loop: asyncio.AbstractEventLoop, info: Any) -> socket.socket:
     return sock
 
 
+def _literal(host: str, port: int) -> list[tuple[Any, ...]]:
+    """The one address an IP-literal host names (it needs no lookup, and no trip to a
+    resolver thread); empty for a host name."""
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        return []
+    family = socket.AF_INET6 if literal.version == 6 else socket.AF_INET
+    return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (host, port))]
+
+
+def _staggered_order(host: str, infos: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The order to try a host's addresses in: families alternating, the first family
+    first (RFC 8305 section 4)."""
+    if not infos:
+        raise OSError(f"no address for {host!r}")
+    first = [i for i in infos if i[0] == infos[0][0]]
+    other = [i for i in infos if i[0] != infos[0][0]]
+    return (
+        [i for pair in zip(first, other, strict=False) for i in pair]
+        + first[len(other) :]
+        + other[len(first) :]
+    )
+
+
 async def _open_socket(loop: asyncio.AbstractEventLoop, host: str, port: int) -> socket.socket:
     """Connect a TCP socket, trying the host's addresses staggered (RFC 8305's "happy eyeballs").
 
@@ -403,26 +449,10 @@ async def _open_socket(loop: asyncio.AbstractEventLoop, host: str, port: int) ->
     which, when the caller is cancelled just as an attempt connects, drops that socket
     without closing it. Here every socket is closed unless it is the one returned.
     """
-    infos: list[tuple[Any, ...]]
-    try:
-        literal = ipaddress.ip_address(host)
-    except ValueError:
-        infos = list(await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM))
-    else:  # an IP address needs no lookup (and no trip to the executor's thread)
-        family = socket.AF_INET6 if literal.version == 6 else socket.AF_INET
-        infos = [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (host, port))]
+    infos = _literal(host, port) or list(await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM))
     if len(infos) == 1:
         return await _attempt(loop, infos[0])
-    if not infos:
-        raise OSError(f"no address for {host!r}")
-    # Alternate address families, the first family first (RFC 8305 section 4).
-    first = [i for i in infos if i[0] == infos[0][0]]
-    other = [i for i in infos if i[0] != infos[0][0]]
-    ordered = (
-        [i for pair in zip(first, other, strict=False) for i in pair]
-        + first[len(other) :]
-        + other[len(first) :]
-    )
+    ordered = _staggered_order(host, infos)
     attempts: list[asyncio.Task[socket.socket]] = []
     errors: list[BaseException] = []
     winner: socket.socket | None = None
@@ -458,6 +488,82 @@ async def _open_socket(loop: asyncio.AbstractEventLoop, host: str, port: int) ->
     if winner is None:
         raise errors[0] if errors else OSError(f"cannot connect to {host}:{port}")
     return winner
+
+
+def _trio_socket(info: tuple[Any, ...]) -> socket.socket:
+    family, kind, proto, _, _ = info
+    sock = socket.socket(family, kind, proto)
+    sock.setblocking(False)
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+async def _trio_attempt(info: tuple[Any, ...]) -> socket.socket:
+    """One connection attempt on trio; its socket is closed unless the attempt returns it."""
+    import trio
+
+    sock = _trio_socket(info)
+    try:
+        try:
+            sock.connect(info[4])
+        except BlockingIOError:
+            await trio.lowlevel.wait_writable(sock)
+            error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if error:
+                raise OSError(error, f"connect to {info[4]!r}: {os.strerror(error)}") from None
+        else:
+            await trio.lowlevel.checkpoint()
+    except BaseException:
+        _close_on_trio(sock)
+        raise
+    return sock
+
+
+async def _open_trio_socket(host: str, port: int) -> socket.socket:
+    """Connect a TCP socket on trio the way :func:`_open_socket` does on asyncio.
+
+    One address (an IP literal needs no lookup) is connected straight away: a nursery
+    and a task per attempt, as ``anyio.connect_tcp`` and ``trio.open_tcp_stream`` use
+    even then, cost about as much again as the connect itself. Several addresses are
+    tried staggered in a nursery; every socket but the one returned is closed.
+    """
+    import trio
+
+    infos = _literal(host, port) or list(await trio.socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    if len(infos) == 1:
+        return await _trio_attempt(infos[0])
+    ordered = _staggered_order(host, infos)
+    winner: list[socket.socket] = []
+    errors: list[OSError] = []
+
+    async def attempt(info: tuple[Any, ...], failed: trio.Event, nursery: trio.Nursery) -> None:
+        try:
+            sock = await _trio_attempt(info)
+        except OSError as exc:
+            errors.append(exc)
+            failed.set()
+            return
+        if winner:  # another attempt won in the same scheduler pass
+            _close_on_trio(sock)
+            return
+        winner.append(sock)
+        nursery.cancel_scope.cancel()
+
+    try:
+        async with trio.open_nursery() as nursery:
+            for info in ordered:
+                failed = trio.Event()
+                nursery.start_soon(attempt, info, failed, nursery)
+                with trio.move_on_after(_HAPPY_EYEBALLS_DELAY):
+                    await failed.wait()
+    except BaseException:
+        for sock in winner:  # cancelled from outside just as an attempt connected
+            _close_on_trio(sock)
+        raise
+    if not winner:
+        raise errors[0] if errors else OSError(f"cannot connect to {host}:{port}")
+    return winner[0]
 
 
 async def connect(host: str, port: int, ssl_context: ssl.SSLContext | None) -> Stream:

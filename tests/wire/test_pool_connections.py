@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -77,24 +78,43 @@ async def test_bytes_pushed_onto_an_idle_connection_are_never_an_answer() -> Non
     assert server.connections == 2  # the dirty connection was dropped, not read
 
 
+def resolve_refused_first(monkeypatch: pytest.MonkeyPatch, backend: str, refused: list[str]) -> None:
+    """Make every host name resolve to ``refused`` addresses (where nothing listens), then
+    to 127.0.0.1: a connection to a name then runs the staggered path over all of them."""
+
+    def addresses(port: int) -> list[Any]:
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))
+            for address in [*refused, "127.0.0.1"]
+        ]
+
+    if backend == "asyncio":
+
+        async def on_asyncio(self: asyncio.BaseEventLoop, host: str, port: int, **kw: Any) -> list[Any]:
+            return addresses(port)
+
+        monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", on_asyncio)
+    else:
+        import trio
+
+        async def on_trio(host: str, port: int, *args: Any, **kw: Any) -> list[Any]:
+            await trio.lowlevel.checkpoint()
+            return addresses(port)
+
+        monkeypatch.setattr(trio.socket, "getaddrinfo", on_trio)
+
+
 @pytest.mark.parametrize("addresses", [1, 2])
 async def test_a_cancellation_storm_while_connecting_leaks_no_socket(
     addresses: int, anyio_backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if addresses == 2 and anyio_backend == "asyncio":
+    if addresses == 2:
         # The host name resolves to a refused address first, then to the server: the
         # staggered connection path runs both attempts.
-        resolve = asyncio.BaseEventLoop.getaddrinfo
-
-        async def two(self: asyncio.BaseEventLoop, host: str, port: int, **kw: Any) -> list[Any]:
-            infos = await resolve(self, host, port, **kw)
-            refused = (*infos[0][:4], ("127.0.0.2", infos[0][4][1]))
-            return [refused, *infos]
-
-        monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", two)
+        resolve_refused_first(monkeypatch, anyio_backend, ["127.0.0.2"])
     before = open_sockets()
     rng = random.Random(10)
-    async with loopback() as server:
+    async with loopback(host="localhost" if addresses == 2 else "127.0.0.1") as server:
         server.answer_all(200, {"ok": True}, delay=0.001)
         pool = Pool(max_connections=100)
 
@@ -146,3 +166,37 @@ async def test_an_idle_connection_does_not_buffer_what_the_server_pushes() -> No
     # Held back by TCP flow control (a few MB of kernel buffers), not read into memory.
     assert sum(sent) < 16 * 1024 * 1024
     assert reply.content == b'{"after": true}'
+
+
+async def test_a_name_with_several_addresses_connects_to_the_one_that_answers(
+    anyio_backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolve_refused_first(monkeypatch, anyio_backend, ["127.0.0.2", "127.0.0.3"])
+    before = open_sockets()
+    async with loopback(host="localhost") as server:
+        server.reply(200, {"ok": True})
+        pool = Pool()
+        with anyio.fail_after(10):
+            reply = await pool.send("GET", server.url + "/v1/a", HEADERS, None)
+        await pool.aclose()
+    assert reply.content == b'{"ok": true}'
+    assert server.connections == 1
+    with anyio.fail_after(5):
+        while open_sockets() > before:  # noqa: ASYNC110 (the listener closes a moment later)
+            await anyio.sleep(0.01)
+
+
+async def test_a_name_whose_addresses_all_refuse_is_a_connect_error(
+    anyio_backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    resolve_refused_first(monkeypatch, anyio_backend, ["127.0.0.2"])
+    async with loopback(host="localhost") as server:
+        port = server.port
+    before = open_sockets()  # the server is gone: 127.0.0.1 refuses as well now
+    pool = Pool()
+    with anyio.fail_after(10), pytest.raises(httpx.ConnectError, match=f"cannot connect to localhost:{port}"):
+        await pool.send("GET", f"http://localhost:{port}/v1/a", HEADERS, None)
+    await pool.aclose()
+    assert open_sockets() <= before
