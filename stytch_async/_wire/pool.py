@@ -17,9 +17,9 @@ read: a server's goodbye or unasked bytes retire it. ``aclose()`` ends calls in 
 The pool keeps each call's deadline itself (``keeps_deadlines``), so the caller needs no
 cancel scope per call: a wait that overruns it raises ``DeadlineExceeded``. On asyncio,
 waiting for a slot and the exchange each set a loop timer on the future they wait for;
-on trio, a slot is waited for in a cancel scope and the exchange is watched by one
-watchdog task per pool; connecting runs in a cancel scope with the deadline (a slow
-path). ``aclose()`` cancels every such scope and wakes every waiter.
+on trio, one watchdog task per pool and trio run keeps both deadlines (``_TrioWatch``);
+connecting runs in a cancel scope with the deadline (a slow path). ``aclose()`` cancels
+every such scope and wakes every waiter.
 
 Failures are raised as httpx exceptions so the retry rules read the same on every wire:
 ``httpx.ConnectError`` only while connecting (the request never left); once the first
@@ -141,6 +141,12 @@ class _Connection:
         #: Set by the trio watchdog when it closed the stream at the deadline.
         self.expired = False
 
+    def overdue(self) -> None:
+        """The trio watchdog's call at the exchange's deadline: close the stream under it, so
+        the exchange wakes with an error (raised as ``DeadlineExceeded``)."""
+        self.expired = True
+        cast("AnyioStream", self.stream).expire()  # watched exchanges are on expirable streams
+
     def looks_dead(self) -> bool:
         """An idle connection with anything to read has been closed (or broken) by the server."""
         return bool(self.buffer) or self.stream.dead()
@@ -260,19 +266,118 @@ class _Connection:
             raise httpx.ReadError(f"reading the answer failed: {exc!r}") from exc
 
 
+class _TrioWatch:
+    """Deadlines on trio, kept by one watchdog system task per trio run.
+
+    A cancel scope per call costs trio a fifth of a whole call; an entry here costs a
+    dictionary insert. At an item's deadline the watchdog calls its ``overdue()``: an
+    exchange under way has its socket closed, a caller waiting for a slot is woken with
+    ``DeadlineExceeded``. ``overdue()`` must not wait.
+    """
+
+    def __init__(self) -> None:
+        self.items: dict[_Connection | _Parked, float] = {}
+        self._run: object = None  # the trio run the watchdog belongs to
+        self._wake_at = math.inf  # when it wakes next
+        self._poke: Any = None  # the event that wakes it sooner
+        self._scope: Any = None  # its cancel scope
+
+    def watch(self, item: _Connection | _Parked, deadline: float) -> None:
+        import trio
+
+        run = trio.lowlevel.current_root_task()
+        if run is not self._run:  # the first deadline of this trio run
+            self._run = run
+            self.items = {}
+            self._wake_at = math.inf
+            self._poke = trio.Event()
+            trio.lowlevel.spawn_system_task(self._watchdog, name="stytch_async pool deadlines")
+        self.items[item] = deadline
+        if deadline < self._wake_at:  # rare: the watchdog sleeps past this deadline
+            self._wake_at = deadline
+            self._poke.set()
+
+    def unwatch(self, item: _Connection | _Parked) -> None:
+        self.items.pop(item, None)
+
+    def cancel(self) -> None:
+        if self._scope is not None:
+            self._scope.cancel()
+
+    async def _watchdog(self) -> None:
+        """Call ``overdue()`` on every item past its deadline; sleep until the next one.
+
+        A system task of the trio run (it ends with the run, or with ``cancel()``); it
+        must never raise, since an error in a system task ends the whole run.
+        """
+        import trio
+
+        with trio.CancelScope() as scope:
+            self._scope = scope
+            while True:
+                now = trio.current_time()
+                nearest = math.inf
+                for item, deadline in list(self.items.items()):
+                    if deadline <= now:
+                        del self.items[item]
+                        # Nothing may escape (it would end the run); an exchange then ends at its read.
+                        with contextlib.suppress(Exception):
+                            item.overdue()
+                    elif deadline < nearest:
+                        nearest = deadline
+                self._wake_at = nearest
+                poke = self._poke = trio.Event()
+                with trio.move_on_at(nearest):
+                    await poke.wait()
+
+
+class _Parked:
+    """A trio task waiting for a slot, parked without a cancel scope."""
+
+    __slots__ = ("done", "queue", "task")
+
+    def __init__(self, task: Any, queue: deque[Any]) -> None:
+        self.task = task
+        self.queue = queue
+        #: Set once the task has been woken, or has stopped waiting: nothing wakes it again.
+        self.done = False
+
+    def wake(self) -> bool:
+        if self.done:
+            return False
+        import trio
+
+        self.done = True
+        trio.lowlevel.reschedule(self.task)
+        return True
+
+    def overdue(self) -> None:
+        if self.done:
+            return
+        import outcome
+        import trio
+
+        self.done = True
+        with contextlib.suppress(ValueError):
+            self.queue.remove(self)
+        trio.lowlevel.reschedule(self.task, outcome.Error(DeadlineExceeded(_SLOT_OVERDUE)))
+
+
 class _Slots:
     """A FIFO limit on connections in use that, unlike ``anyio.Semaphore``, takes no
     checkpoint when a slot is free (each checkpoint is a full event-loop pass).
 
-    A waiter on asyncio is a bare future whose deadline is a loop timer: an anyio cancel
-    scope per wait costs asyncio a good part of a call, and with more callers than
-    connections every call waits. Elsewhere it is an ``anyio.Event`` in a cancel scope.
+    With more callers than connections every call waits, so a wait costs no cancel scope
+    (a good part of a call on either loop): on asyncio a waiter is a bare future whose
+    deadline is a loop timer; on trio a parked task whose deadline the pool's watchdog
+    keeps (``_TrioWatch``).
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, watch: _TrioWatch | None = None) -> None:
         self.free = size
-        #: asyncio futures or anyio events, first come first served.
-        self.waiters: deque[asyncio.Future[None] | anyio.Event] = deque()
+        self.watch = watch or _TrioWatch()
+        #: asyncio futures or parked trio tasks, first come first served.
+        self.waiters: deque[asyncio.Future[None] | _Parked] = deque()
         self.closed = False
 
     async def acquire(self, deadline: float = math.inf) -> None:
@@ -284,7 +389,7 @@ class _Slots:
         if sniffio.current_async_library() == "asyncio":
             await self._wait_on_asyncio(deadline)
         else:
-            await self._wait_in_scope(deadline)
+            await self._wait_on_trio(deadline)
         if self.closed:
             raise httpx.ConnectError(_CLOSED + " while this call waited for a connection")
 
@@ -306,20 +411,24 @@ class _Slots:
             if timer is not None:
                 timer.cancel()
 
-    async def _wait_in_scope(self, deadline: float) -> None:
-        granted = anyio.Event()
-        self.waiters.append(granted)
-        with anyio.CancelScope(deadline=deadline) as scope:
-            try:
-                await granted.wait()
-            except BaseException:
-                if granted.is_set():
-                    self.release()  # the slot came as we were cancelled: pass it on
-                else:
-                    self.waiters.remove(granted)
-                raise
-        if scope.cancelled_caught:
-            raise DeadlineExceeded(_SLOT_OVERDUE)
+    async def _wait_on_trio(self, deadline: float) -> None:
+        import trio
+
+        parked = _Parked(trio.lowlevel.current_task(), self.waiters)
+        self.waiters.append(parked)
+
+        def abort(_: Any) -> Any:  # cancelled while still waiting (never once woken)
+            parked.done = True
+            with contextlib.suppress(ValueError):
+                self.waiters.remove(parked)
+            return trio.lowlevel.Abort.SUCCEEDED
+
+        if deadline != math.inf:
+            self.watch.watch(parked, deadline)
+        try:
+            await trio.lowlevel.wait_task_rescheduled(abort)
+        finally:
+            self.watch.unwatch(parked)
 
     def close(self) -> None:
         """Turn every waiter away now, and every later caller."""
@@ -335,15 +444,14 @@ class _Slots:
         self.free += 1
 
     @staticmethod
-    def _wake(waiter: asyncio.Future[None] | anyio.Event) -> bool:
+    def _wake(waiter: asyncio.Future[None] | _Parked) -> bool:
         """Wake one waiter; False if it had already stopped waiting (an asyncio future
         cancelled with its task, or past its deadline, that has not yet left the queue)."""
-        if isinstance(waiter, asyncio.Future):
-            if waiter.done():
-                return False
-            waiter.set_result(None)
-        else:
-            waiter.set()
+        if isinstance(waiter, _Parked):
+            return waiter.wake()
+        if waiter.done():
+            return False
+        waiter.set_result(None)
         return True
 
 
@@ -369,18 +477,13 @@ class Pool:
         self.max_response_size = max_response_size
         self.keepalive_expiry = keepalive_expiry
         self._idle: dict[_Origin, list[_Connection]] = {}
-        self._slots = _Slots(max_connections)
+        #: Deadlines on trio: exchanges under way and callers waiting for a slot.
+        self._watch = _TrioWatch()
+        self._slots = _Slots(max_connections, self._watch)
         self._busy: set[_Connection] = set()
         #: Cancel scopes of waits under way (connecting; exchanges off asyncio): aclose ends them.
         self._scopes: set[anyio.CancelScope] = set()
         self._closed = False
-        # The trio watchdog (see _watch): exchanges under way and their deadlines, the run it
-        # belongs to, when it wakes next, the event that wakes it sooner, and its scope.
-        self._watched: dict[_Connection, float] = {}
-        self._watch_run: object = None
-        self._watch_wake_at = math.inf
-        self._watch_poke: Any = None
-        self._watch_scope: Any = None
 
     #: Every wait of a call ends by its deadline, and ``aclose()`` ends calls under way.
     keeps_deadlines = True
@@ -468,13 +571,10 @@ class Pool:
     async def _exchange_watched(
         self, connection: _Connection, request: bytes, decode: bool, deadline: float
     ) -> tuple[Reply, bool]:
-        """An exchange on trio, its deadline kept by the pool's watchdog task.
-
-        A cancel scope per call costs trio a fifth of a whole call here; the watchdog costs
-        a dictionary entry. At the deadline it closes the socket, which wakes the exchange
-        with an error that is raised here as ``DeadlineExceeded``.
-        """
-        self._watch(connection, deadline)
+        """An exchange on trio, its deadline kept by the pool's watchdog task (``_TrioWatch``):
+        at the deadline it closes the socket, which wakes the exchange with an error that
+        is raised here as ``DeadlineExceeded``."""
+        self._watch.watch(connection, deadline)
         try:
             reply, reusable = await connection.exchange(request, decode=decode)
         except Exception as exc:
@@ -482,50 +582,8 @@ class Pool:
                 raise DeadlineExceeded("the call's deadline passed while the request was under way") from exc
             raise
         finally:
-            self._watched.pop(connection, None)
+            self._watch.unwatch(connection)
         return reply, reusable and not connection.expired
-
-    def _watch(self, connection: _Connection, deadline: float) -> None:
-        import trio
-
-        run = trio.lowlevel.current_root_task()
-        if run is not self._watch_run:  # the first watched exchange of this trio run
-            self._watch_run = run
-            self._watched = {}
-            self._watch_wake_at = math.inf
-            self._watch_poke = trio.Event()
-            trio.lowlevel.spawn_system_task(self._watchdog, name="stytch_async pool deadlines")
-        self._watched[connection] = deadline
-        if deadline < self._watch_wake_at:  # rare: the watchdog sleeps past this deadline
-            self._watch_wake_at = deadline
-            self._watch_poke.set()
-
-    async def _watchdog(self) -> None:
-        """Close the stream of every exchange past its deadline; sleep until the next one.
-
-        A system task of the trio run (it ends with the run, or with ``aclose()``); it
-        must never raise, since an error in a system task ends the whole run.
-        """
-        import trio
-
-        with trio.CancelScope() as scope:
-            self._watch_scope = scope
-            while True:
-                now = trio.current_time()
-                nearest = math.inf
-                for connection, deadline in list(self._watched.items()):
-                    if deadline <= now:
-                        del self._watched[connection]
-                        connection.expired = True
-                        # Nothing may escape (it would end the run); the call then ends at its read.
-                        with contextlib.suppress(Exception):
-                            cast("AnyioStream", connection.stream).expire()  # watched: expirable
-                    elif deadline < nearest:
-                        nearest = deadline
-                self._watch_wake_at = nearest
-                poke = self._watch_poke = trio.Event()
-                with trio.move_on_at(nearest):
-                    await poke.wait()
 
     async def _exchange_in_scope(
         self, connection: _Connection, request: bytes, decode: bool, deadline: float
@@ -564,8 +622,7 @@ class Pool:
         self._slots.close()
         for scope in self._scopes:
             scope.cancel()
-        if self._watch_scope is not None:
-            self._watch_scope.cancel()
+        self._watch.cancel()
         idle, self._idle = self._idle, {}
         doomed = [c for connections in idle.values() for c in connections] + list(self._busy)
         for connection in doomed:

@@ -12,7 +12,7 @@ import pytest
 
 from stytch_async._wire.base import DeadlineExceeded, HttpxWire
 from stytch_async._wire.choose import default_wire, proxy_configured
-from stytch_async._wire.pool import Pool, _Slots
+from stytch_async._wire.pool import Pool, _Parked, _Slots
 from tests.support.loopback import closed_port, loopback
 
 pytestmark = pytest.mark.anyio
@@ -540,6 +540,65 @@ async def test_aclose_ends_an_exchange_in_flight_at_once() -> None:
     assert pool._scopes == set()
 
 
+async def test_aclose_turns_away_callers_waiting_for_a_slot() -> None:
+    failures: list[str] = []
+    async with loopback() as server:
+        server.hang()
+        pool = Pool(max_connections=1)
+
+        async def call(deadline: float) -> None:
+            try:
+                await pool.send("GET", server.url + "/v1/a", HEADERS, None, deadline)
+            except (httpx.ConnectError, httpx.ReadError) as exc:
+                failures.append(str(exc))
+
+        with anyio.fail_after(5):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(call, math.inf)  # holds the only connection
+                while not server.seen:  # noqa: ASYNC110 (the loopback server counts requests)
+                    await anyio.sleep(0.01)
+                tg.start_soon(call, math.inf)  # waits without a deadline ...
+                tg.start_soon(call, anyio.current_time() + 60)  # ... and with one
+                await anyio.wait_all_tasks_blocked()
+                assert len(pool._slots.waiters) == 2
+                await pool.aclose()
+    assert sorted(failures) == [
+        "the connection pool is closed while this call waited for a connection",
+        "the connection pool is closed while this call waited for a connection",
+        "the connection pool is closed while this call was in flight",
+    ]
+    assert (len(server.seen), len(pool._slots.waiters), pool._watch.items) == (1, 0, {})
+
+
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+@pytest.mark.parametrize("released_first", [False, True])
+async def test_a_slot_released_as_a_trio_waiter_times_out_goes_to_one_of_them(
+    anyio_backend: str, released_first: bool
+) -> None:
+    # At a deadline the watchdog wakes the parked caller with an error. A release in the same
+    # scheduler pass, before that caller has run, must skip it; if the release came first,
+    # the deadline must leave the woken caller alone.
+    slots = _Slots(1)
+    await slots.acquire()
+    order: list[str] = []
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(_take_and_give_back, slots, order, "first", anyio.current_time() + 60)
+        await anyio.wait_all_tasks_blocked()
+        tg.start_soon(_take_and_give_back, slots, order, "second", math.inf)
+        await anyio.wait_all_tasks_blocked()
+        first = slots.waiters[0]
+        assert isinstance(first, _Parked)
+        if released_first:
+            slots.release()
+            first.overdue()
+        else:
+            first.overdue()  # what the watchdog does at the deadline ...
+            slots.release()  # ... and the slot comes back at once
+    # Without the release first, both run in the same pass, in either order.
+    assert order == ["first", "second"] if released_first else sorted(order) == ["first gave up", "second"]
+    assert (slots.free, len(slots.waiters), slots.watch.items) == (1, 0, {})
+
+
 async def test_many_answers_read_at_once_never_mix() -> None:
     """On asyncio every connection of a loop reads through one shared buffer; each answer
     must still reach its own caller whole, including bodies that take several reads."""
@@ -609,7 +668,7 @@ async def test_a_later_call_with_an_earlier_deadline_ends_first() -> None:
         await pool.aclose()
     assert 0.2 <= ended["short"] < 1.0
     assert ended["long"] >= 1.5
-    assert pool._watched == {}
+    assert pool._watch.items == {}
 
 
 def test_deadlines_hold_in_a_second_trio_run_with_the_same_pool() -> None:
