@@ -7,6 +7,7 @@ import json
 import math
 
 import anyio
+import anyio.abc
 import httpx
 import pytest
 
@@ -352,16 +353,21 @@ async def _take_and_give_back(slots: _Slots, order: list[str], name: str, deadli
     slots.release()
 
 
+async def _queue_two(tg: anyio.abc.TaskGroup, slots: _Slots, order: list[str], first_deadline: float) -> None:
+    """Queue "first" (with ``first_deadline``), then "second" (without), behind a taken slot."""
+    tg.start_soon(_take_and_give_back, slots, order, "first", first_deadline)
+    await anyio.wait_all_tasks_blocked()
+    tg.start_soon(_take_and_give_back, slots, order, "second", math.inf)
+    await anyio.wait_all_tasks_blocked()
+
+
 async def test_a_waiter_past_its_deadline_leaves_the_queue_in_order() -> None:
     slots = _Slots(1)
     await slots.acquire()
     order: list[str] = []
 
     async with anyio.create_task_group() as tg:
-        tg.start_soon(_take_and_give_back, slots, order, "first", anyio.current_time() + 0.05)
-        await anyio.wait_all_tasks_blocked()
-        tg.start_soon(_take_and_give_back, slots, order, "second", math.inf)
-        await anyio.wait_all_tasks_blocked()
+        await _queue_two(tg, slots, order, anyio.current_time() + 0.05)
         await anyio.sleep(0.1)
         assert order == ["first gave up"]
         assert len(slots.waiters) == 1  # only "second" still waits
@@ -582,10 +588,7 @@ async def test_a_slot_released_as_a_trio_waiter_times_out_goes_to_one_of_them(
     await slots.acquire()
     order: list[str] = []
     async with anyio.create_task_group() as tg:
-        tg.start_soon(_take_and_give_back, slots, order, "first", anyio.current_time() + 60)
-        await anyio.wait_all_tasks_blocked()
-        tg.start_soon(_take_and_give_back, slots, order, "second", math.inf)
-        await anyio.wait_all_tasks_blocked()
+        await _queue_two(tg, slots, order, anyio.current_time() + 60)
         first = slots.waiters[0]
         assert isinstance(first, _Parked)
         if released_first:
