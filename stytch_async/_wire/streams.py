@@ -57,11 +57,6 @@ def readable_now(fd: int) -> bool:
         return True
 
 
-def _expire(future: asyncio.Future[None], what: str) -> None:
-    if not future.done():
-        future.set_exception(DeadlineExceeded(f"the call's deadline passed while waiting {what}"))
-
-
 class Stream(Protocol):
     #: True if ``send`` and ``receive`` end their waits at ``deadline`` themselves
     #: (raising ``DeadlineExceeded``); otherwise the caller keeps it with a cancel scope.
@@ -95,7 +90,12 @@ class AsyncioStream(asyncio.BufferedProtocol):
 
     Its waits end at the call's deadline by themselves: a timer on the event loop fails
     the future being waited for. That costs a fraction of a cancel scope, which on
-    asyncio is a good part of a whole call's overhead.
+    asyncio is a good part of a whole call's overhead. The timer is the connection's and
+    outlives a call: a call whose deadline is no earlier than the armed timer's only
+    notes it, and a timer that fires before the current wait's deadline arms itself again
+    for that deadline (or not at all, if nothing waits). Deadlines are mostly "now plus
+    the same timeout", so a busy connection arms a timer about once per timeout instead
+    of once per call.
 
     It reads through one buffer per event loop (``BufferedProtocol``): a plain protocol
     has the transport allocate a fresh 256 KiB bytes object for every read, which the C
@@ -119,6 +119,13 @@ class AsyncioStream(asyncio.BufferedProtocol):
         self._error: BaseException | None = None
         self._waiter: asyncio.Future[None] | None = None
         self._drained: asyncio.Future[None] | None = None
+        # The wait under way that a deadline can end, its deadline and what it waits for,
+        # and the connection's timer with the time it is armed for.
+        self._waiting: asyncio.Future[None] | None = None
+        self._deadline = math.inf
+        self._what = ""
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = math.inf
 
     # -- asyncio callbacks ---------------------------------------------------------------
 
@@ -152,6 +159,9 @@ class AsyncioStream(asyncio.BufferedProtocol):
         self._eof = True
         self._error = exc
         self._wake()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer, self._timer_at = None, math.inf
         drained, self._drained = self._drained, None
         if drained is not None and not drained.done():
             drained.set_result(None)
@@ -197,11 +207,29 @@ class AsyncioStream(asyncio.BufferedProtocol):
         if deadline == math.inf:
             await future
             return
-        timer = self._loop.call_at(deadline, _expire, future, what)
+        self._waiting, self._deadline, self._what = future, deadline, what
+        if deadline < self._timer_at:  # no timer, or one armed for later: arm it for this one
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = self._loop.call_at(deadline, self._on_timer)
+            self._timer_at = deadline
         try:
             await future
         finally:
-            timer.cancel()
+            self._waiting = None
+
+    def _on_timer(self) -> None:
+        armed_for = self._timer_at
+        self._timer, self._timer_at = None, math.inf
+        waiting = self._waiting
+        if waiting is None or waiting.done():
+            return  # nothing waits: the next wait arms a timer again
+        # The loop says ``armed_for`` has come (by its own clock: uvloop's counts milliseconds).
+        if self._deadline <= armed_for:
+            waiting.set_exception(DeadlineExceeded(f"the call's deadline passed while waiting {self._what}"))
+        else:  # armed by an earlier call: wait on for this one's deadline
+            self._timer = self._loop.call_at(self._deadline, self._on_timer)
+            self._timer_at = self._deadline
 
     async def send(self, data: bytes, deadline: float = math.inf) -> None:
         transport = self._transport

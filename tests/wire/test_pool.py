@@ -470,6 +470,39 @@ async def test_a_deadline_in_flight_raises_and_retires_the_connection() -> None:
     assert pool._slots.free == pool.max_connections
 
 
+async def test_an_earlier_calls_deadline_does_not_end_a_later_call_early() -> None:
+    # On asyncio the connection's timer outlives a call: armed for the first call's deadline,
+    # it fires while the second call (same connection, later deadline) still waits.
+    async with loopback() as server:
+        server.reply(200, {"n": 1})
+        server.answer_all(200, {"n": 2}, delay=0.3)
+        pool = Pool()
+        with anyio.fail_after(5):
+            await pool.send("GET", server.url + "/v1/a", HEADERS, None, anyio.current_time() + 0.1)
+            start = anyio.current_time()
+            reply = await pool.send("GET", server.url + "/v1/b", HEADERS, None, start + 2)
+            waited = anyio.current_time() - start
+        await pool.aclose()
+    assert reply.content == b'{"n": 2}'
+    assert waited >= 0.3 - 0.002  # past the first deadline, answered, not cut short
+    assert server.connections == 1
+
+
+async def test_a_shorter_deadline_on_a_reused_connection_is_kept() -> None:
+    async with loopback() as server:
+        server.reply(200, {"n": 1})
+        server.hang()
+        pool = Pool()
+        await pool.send("GET", server.url + "/v1/a", HEADERS, None, anyio.current_time() + 60)
+        start = anyio.current_time()
+        with anyio.fail_after(5), pytest.raises(DeadlineExceeded, match="deadline passed while"):
+            await pool.send("GET", server.url + "/v1/b", HEADERS, None, start + 0.1)
+        ended = anyio.current_time() - start
+        await pool.aclose()
+    assert 0.1 - 0.002 <= ended < 4  # its own deadline, not the first call's
+    assert server.connections == 1
+
+
 async def test_a_deadline_while_waiting_for_a_slot_sends_nothing_and_gives_nothing_away() -> None:
     async with loopback() as server:
         server.hang()
