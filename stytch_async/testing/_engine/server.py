@@ -27,6 +27,10 @@ _MAX_BODY = 1 << 20
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    # A client's pool opens up to 100 connections at once. With socketserver's backlog of 5
+    # the kernel drops the handshakes past it, and those connects wait for a retransmission
+    # (one second, then two, ...), which can outlast a call's timeout.
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(self, address: tuple[str, int], answer: Answer, log: bool) -> None:
         self.answer = answer
@@ -146,7 +150,8 @@ class HttpServer:
             self._server.shutdown()
         self._server.server_close()
         self._server.close_connections()
-        self._thread.join(timeout=5)
+        if self._started:  # a server built but never started has no thread to wait for
+            self._thread.join(timeout=5)
 
     def __enter__(self) -> Self:
         return self

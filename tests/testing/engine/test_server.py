@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import errno
 import os
 import queue
+import select
 import socket
 import subprocess
 import sys
@@ -217,3 +219,28 @@ def test_the_command_needs_a_subcommand(capsys: pytest.CaptureFixture[str]) -> N
         serve_main([])
     assert info.value.code == 2
     assert "serve" in capsys.readouterr().err
+
+
+def test_a_burst_of_connections_is_queued_not_dropped() -> None:
+    # Built but not yet started: nothing accepts, so every connection waits in the listen queue,
+    # as a burst does while the server thread is busy. A dropped handshake would take a
+    # second (the first retransmission) to complete; a queued one completes at once.
+    from stytch_async.testing._engine.server import HttpServer
+
+    server = HttpServer(FakeStytch().handle, "127.0.0.1", 0)
+    clients = [socket.socket() for _ in range(100)]
+    try:
+        for client in clients:
+            client.setblocking(False)
+            assert client.connect_ex((server.host, server.port)) in (0, errno.EINPROGRESS)
+        give_up = time.monotonic() + 0.5
+        pending = list(clients)
+        while pending and time.monotonic() < give_up:
+            _, writable, _ = select.select([], pending, [], 0.05)
+            pending = [c for c in pending if c not in writable]
+        assert not pending, f"{len(pending)} of 100 connections were not queued"
+        assert all(c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0 for c in clients)
+    finally:
+        for client in clients:
+            client.close()
+        server.close()
