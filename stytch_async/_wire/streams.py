@@ -430,15 +430,25 @@ class AnyioStream:
         await anyio.aclose_forcefully(self._stream)
 
 
-async def _attempt(loop: asyncio.AbstractEventLoop, info: Any) -> socket.socket:
-    """One connection attempt; its socket is closed unless the attempt returns it."""
-    family, kind, proto, _, address = info
+def _new_socket(info: tuple[Any, ...]) -> socket.socket:
+    """A non-blocking TCP socket for one of ``getaddrinfo``'s answers, with Nagle off."""
+    family, kind, proto, _, _ = info
     sock = socket.socket(family, kind, proto)
     try:
         sock.setblocking(False)
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        await loop.sock_connect(sock, address)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+async def _attempt(loop: asyncio.AbstractEventLoop, info: Any) -> socket.socket:
+    """One connection attempt; its socket is closed unless the attempt returns it."""
+    sock = _new_socket(info)
+    try:
+        await loop.sock_connect(sock, info[4])
     except BaseException:
         sock.close()
         raise
@@ -518,20 +528,11 @@ async def _open_socket(loop: asyncio.AbstractEventLoop, host: str, port: int) ->
     return winner
 
 
-def _trio_socket(info: tuple[Any, ...]) -> socket.socket:
-    family, kind, proto, _, _ = info
-    sock = socket.socket(family, kind, proto)
-    sock.setblocking(False)
-    with contextlib.suppress(OSError):
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
-
-
 async def _trio_attempt(info: tuple[Any, ...]) -> socket.socket:
     """One connection attempt on trio; its socket is closed unless the attempt returns it."""
     import trio
 
-    sock = _trio_socket(info)
+    sock = _new_socket(info)
     try:
         try:
             sock.connect(info[4])
