@@ -283,15 +283,16 @@ class _TrioWatch:
         self._scope: Any = None  # its cancel scope
 
     def watch(self, item: _Connection | _Parked, deadline: float) -> None:
-        import trio
-
-        run = trio.lowlevel.current_root_task()
+        lowlevel = _TRIO_LOWLEVEL or _trio_lowlevel()
+        run = lowlevel.current_root_task()
         if run is not self._run:  # the first deadline of this trio run
+            import trio
+
             self._run = run
             self.items = {}
             self._wake_at = math.inf
             self._poke = trio.Event()
-            trio.lowlevel.spawn_system_task(self._watchdog, name="stytch_async pool deadlines")
+            lowlevel.spawn_system_task(self._watchdog, name="stytch_async pool deadlines")
         self.items[item] = deadline
         if deadline < self._wake_at:  # rare: the watchdog sleeps past this deadline
             self._wake_at = deadline
@@ -345,22 +346,38 @@ class _Parked:
     def wake(self) -> bool:
         if self.done:
             return False
-        import trio
-
         self.done = True
-        trio.lowlevel.reschedule(self.task)
+        _TRIO_LOWLEVEL.reschedule(self.task)
         return True
+
+    def abort(self, _: Any) -> Any:
+        """Cancelled while still waiting (never once woken): leave the queue."""
+        self.done = True
+        with contextlib.suppress(ValueError):
+            self.queue.remove(self)
+        return _TRIO_LOWLEVEL.Abort.SUCCEEDED
 
     def overdue(self) -> None:
         if self.done:
             return
         import outcome
-        import trio
 
         self.done = True
         with contextlib.suppress(ValueError):
             self.queue.remove(self)
-        trio.lowlevel.reschedule(self.task, outcome.Error(DeadlineExceeded(_SLOT_OVERDUE)))
+        _TRIO_LOWLEVEL.reschedule(self.task, outcome.Error(DeadlineExceeded(_SLOT_OVERDUE)))
+
+
+#: ``trio.lowlevel`` once trio has been used (the hot paths skip an import statement).
+_TRIO_LOWLEVEL: Any = None
+
+
+def _trio_lowlevel() -> Any:
+    global _TRIO_LOWLEVEL
+    import trio
+
+    _TRIO_LOWLEVEL = trio.lowlevel
+    return _TRIO_LOWLEVEL
 
 
 class _Slots:
@@ -412,21 +429,15 @@ class _Slots:
                 timer.cancel()
 
     async def _wait_on_trio(self, deadline: float) -> None:
-        import trio
-
-        parked = _Parked(trio.lowlevel.current_task(), self.waiters)
+        lowlevel = _TRIO_LOWLEVEL or _trio_lowlevel()
+        parked = _Parked(lowlevel.current_task(), self.waiters)
         self.waiters.append(parked)
-
-        def abort(_: Any) -> Any:  # cancelled while still waiting (never once woken)
-            parked.done = True
-            with contextlib.suppress(ValueError):
-                self.waiters.remove(parked)
-            return trio.lowlevel.Abort.SUCCEEDED
-
-        if deadline != math.inf:
-            self.watch.watch(parked, deadline)
+        if deadline == math.inf:
+            await lowlevel.wait_task_rescheduled(parked.abort)
+            return
+        self.watch.watch(parked, deadline)
         try:
-            await trio.lowlevel.wait_task_rescheduled(abort)
+            await lowlevel.wait_task_rescheduled(parked.abort)
         finally:
             self.watch.unwatch(parked)
 

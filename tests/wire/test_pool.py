@@ -342,6 +342,24 @@ async def test_a_slot_handed_to_a_cancelled_waiter_is_passed_on() -> None:
     assert not slots.waiters
 
 
+async def test_a_waiter_cancelled_in_the_queue_leaves_it() -> None:
+    # With and without a deadline (the two ways a trio waiter is parked).
+    slots = _Slots(1)
+    await slots.acquire()
+    order: list[str] = []
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(_take_and_give_back, slots, order, "timed", anyio.current_time() + 60)
+        tg.start_soon(_take_and_give_back, slots, order, "untimed", math.inf)
+        await anyio.wait_all_tasks_blocked()
+        assert len(slots.waiters) == 2
+        tg.cancel_scope.cancel()
+    assert order == []
+    assert not slots.waiters
+    assert not slots.watch.items  # no deadline left behind
+    slots.release()
+    assert slots.free == 1
+
+
 async def _take_and_give_back(slots: _Slots, order: list[str], name: str, deadline: float) -> None:
     """Wait for a slot until ``deadline``, note the outcome in ``order``, give the slot back."""
     try:
