@@ -386,8 +386,8 @@ class _Slots:
 
     With more callers than connections every call waits, so a wait costs no cancel scope
     (a good part of a call on either loop): on asyncio a waiter is a bare future whose
-    deadline is a loop timer; on trio a parked task whose deadline the pool's watchdog
-    keeps (``_TrioWatch``).
+    deadline one loop timer keeps for all of them (``_LoopDeadlines``); on trio a parked
+    task whose deadline the pool's watchdog keeps (``_TrioWatch``).
     """
 
     def __init__(self, size: int, watch: _TrioWatch | None = None) -> None:
@@ -395,6 +395,8 @@ class _Slots:
         self.watch = watch or _TrioWatch()
         #: asyncio futures or parked trio tasks, first come first served.
         self.waiters: deque[asyncio.Future[None] | _Parked] = deque()
+        #: The asyncio waiters' deadlines.
+        self.due = _LoopDeadlines()
         self.closed = False
 
     async def acquire(self, deadline: float = math.inf) -> None:
@@ -414,7 +416,9 @@ class _Slots:
         loop = asyncio.get_running_loop()
         granted: asyncio.Future[None] = loop.create_future()
         self.waiters.append(granted)
-        timer = loop.call_at(deadline, _slot_overdue, granted) if deadline != math.inf else None
+        timed = deadline != math.inf
+        if timed:
+            self.due.watch(loop, granted, deadline)
         try:
             await granted
         except BaseException:
@@ -425,8 +429,8 @@ class _Slots:
                     self.waiters.remove(granted)
             raise
         finally:
-            if timer is not None:
-                timer.cancel()
+            if timed:
+                self.due.items.pop(granted, None)
 
     async def _wait_on_trio(self, deadline: float) -> None:
         lowlevel = _TRIO_LOWLEVEL or _trio_lowlevel()
@@ -444,6 +448,7 @@ class _Slots:
     def close(self) -> None:
         """Turn every waiter away now, and every later caller."""
         self.closed = True
+        self.due.stop()
         while self.waiters:
             self._wake(self.waiters.popleft())
 
@@ -469,9 +474,61 @@ class _Slots:
 _SLOT_OVERDUE = "the call's deadline passed while waiting for a free connection"
 
 
-def _slot_overdue(granted: asyncio.Future[None]) -> None:
-    if not granted.done():
-        granted.set_exception(DeadlineExceeded(_SLOT_OVERDUE))
+class _LoopDeadlines:
+    """The deadlines of asyncio callers waiting for a slot, kept by one loop timer.
+
+    A timer per waiter costs a handle, a heap push and a cancel: about 5 µs a call with
+    1,000 callers on 100 connections. Here a waiter costs a dictionary entry, and the one
+    timer is armed for the earliest deadline. When it fires it fails every waiter whose
+    deadline has come and is armed again for the nearest one left; a later deadline than
+    the armed one (the usual case: one timeout, callers in order) only adds its entry.
+    """
+
+    def __init__(self) -> None:
+        self.items: dict[asyncio.Future[None], float] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop the timer is on
+        self._timer: asyncio.TimerHandle | None = None
+        self._at = math.inf  # when it fires
+
+    def watch(self, loop: asyncio.AbstractEventLoop, granted: asyncio.Future[None], deadline: float) -> None:
+        self.items[granted] = deadline
+        if deadline < self._at or loop is not self._loop:
+            self._arm(loop, deadline)
+
+    def _arm(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._timer is not None and loop is self._loop:
+            self._timer.cancel()
+        # A timer left on an earlier loop (a client reused across asyncio.run() calls)
+        # is not touched: that loop may be closed, and _fire() ignores it.
+        self._loop, self._at = loop, when
+        self._timer = loop.call_at(when, self._fire, loop)
+
+    def _fire(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop is not self._loop:
+            return
+        # The armed time counts as reached, whatever the grain of the loop's clock (uvloop's
+        # is a millisecond), so a timer that fires a hair early cannot spin.
+        reached = max(loop.time(), self._at)
+        self._timer, self._at = None, math.inf
+        nearest = math.inf
+        for granted, deadline in list(self.items.items()):
+            if granted.get_loop() is not loop:
+                continue
+            if deadline <= reached:
+                del self.items[granted]
+                if not granted.done():
+                    granted.set_exception(DeadlineExceeded(_SLOT_OVERDUE))
+            elif deadline < nearest:
+                nearest = deadline
+        if nearest != math.inf:
+            self._arm(loop, nearest)
+
+    def stop(self) -> None:
+        """Disarm the timer (the pool is closing)."""
+        if self._timer is not None:
+            with contextlib.suppress(Exception):  # its loop may be closed already
+                self._timer.cancel()
+        self._loop, self._timer, self._at = None, None, math.inf
 
 
 class Pool:

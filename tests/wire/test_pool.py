@@ -394,6 +394,52 @@ async def test_a_waiter_past_its_deadline_leaves_the_queue_in_order() -> None:
     assert (slots.free, len(slots.waiters)) == (1, 0)
 
 
+async def test_waiters_give_up_at_their_own_deadlines_in_any_order() -> None:
+    # A later waiter with an earlier deadline, then two more past theirs one after the other:
+    # on asyncio one timer keeps all of them, armed again for each next deadline.
+    slots = _Slots(1)
+    await slots.acquire()
+    order: list[str] = []
+    now = anyio.current_time()
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tg:
+            for name, wait in (("a", 0.3), ("b", 0.05), ("c", 0.15), ("d", math.inf)):
+                tg.start_soon(_take_and_give_back, slots, order, name, now + wait)
+                await anyio.wait_all_tasks_blocked()
+            await anyio.sleep(0.5)
+            assert order == ["b gave up", "c gave up", "a gave up"]
+            slots.release()
+    assert order[-1] == "d"
+    assert (slots.free, len(slots.waiters), slots.due.items, slots.watch.items) == (1, 0, {}, {})
+
+
+def test_slot_deadlines_follow_the_client_to_a_new_event_loop() -> None:
+    # The timer of a first asyncio.run() stays on that (closed) loop; a waiter in a second
+    # run, with a later deadline, must still get a timer on its own loop.
+    import asyncio
+
+    slots = _Slots(1)
+    order: list[str] = []
+
+    async def first_run() -> None:
+        await slots.acquire()
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_task(_take_and_give_back(slots, order, "first", loop.time() + 0.2))
+        await asyncio.sleep(0.01)
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+
+    async def second_run() -> None:
+        loop = asyncio.get_running_loop()
+        await asyncio.wait_for(_take_and_give_back(slots, order, "second", loop.time() + 0.3), 5)
+
+    asyncio.run(first_run())
+    asyncio.run(second_run())
+    assert order == ["second gave up"]
+    assert (slots.free, len(slots.waiters), slots.due.items) == (0, 0, {})
+
+
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_a_slot_released_as_a_waiter_times_out_goes_to_the_next(anyio_backend: str) -> None:
     # On asyncio a waiter's deadline is a loop timer. Here the release comes in the same loop

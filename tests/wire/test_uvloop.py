@@ -43,6 +43,8 @@ def _on_uvloop(test: Callable[[], Awaitable[None]]) -> None:
         test_pool.test_a_deadline_in_flight_raises_and_retires_the_connection,
         test_pool.test_aclose_ends_an_exchange_in_flight_at_once,
         test_pool.test_many_answers_read_at_once_never_mix,
+        test_pool.test_waiters_give_up_at_their_own_deadlines_in_any_order,
+        test_pool.test_a_waiter_past_its_deadline_leaves_the_queue_in_order,
     ],
     ids=lambda test: test.__name__.removeprefix("test_"),
 )
