@@ -128,6 +128,10 @@ def _inflate(content: bytes, encoding: str, limit: int) -> bytes:
     raise httpx.DecodingError(f"cannot {encoding}-decode the body: {error}")
 
 
+_OVERDUE_IN_FLIGHT = "the call's deadline passed while the request was under way"
+_CUT_SHORT = "the server closed the connection before the answer was complete"
+
+
 class _Connection:
     __slots__ = ("buffer", "deadline", "expired", "idle_since", "limit", "stream")
 
@@ -155,9 +159,7 @@ class _Connection:
         try:
             return await self.stream.receive(self.deadline)
         except anyio.EndOfStream:
-            raise httpx.RemoteProtocolError(
-                "the server closed the connection before the answer was complete"
-            ) from None
+            raise httpx.RemoteProtocolError(_CUT_SHORT) from None
         except (anyio.BrokenResourceError, OSError) as exc:
             raise httpx.ReadError(f"reading the answer failed: {exc!r}") from exc
 
@@ -175,7 +177,18 @@ class _Connection:
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
             raise httpx.WriteError(f"writing the request failed: {exc!r}") from exc
         while True:
-            status, version, fields = await self._read_head()
+            # The head is read here, not in a method of its own: a call waiting for its
+            # answer holds one frame fewer (see "Garbage collection" in docs/performance.md).
+            data = self.buffer
+            try:
+                while (end := head_end(data)) < 0:
+                    data += await self.stream.receive(self.deadline)
+            except anyio.EndOfStream:
+                raise httpx.RemoteProtocolError(_CUT_SHORT) from None
+            except (anyio.BrokenResourceError, OSError) as exc:
+                raise httpx.ReadError(f"reading the answer failed: {exc!r}") from exc
+            self.buffer = data[end + 4 :]
+            status, version, fields = parse_head(data[:end])
             if status >= 200:
                 break
             if status == 101:  # never asked for: we do not switch protocols
@@ -197,13 +210,6 @@ class _Connection:
         if encoding in ("gzip", "deflate"):
             content = _inflate(content, encoding, self.limit)
         return Reply(status, headers, content, fields), reusable and not self.buffer
-
-    async def _read_head(self) -> tuple[int, bytes, list[tuple[str, str]]]:
-        data = self.buffer
-        while (end := head_end(data)) < 0:
-            data += await self._more()
-        self.buffer = data[end + 4 :]
-        return parse_head(data[:end])
 
     async def _read_exact(self, size: int) -> bytes:
         data = self.buffer
@@ -607,7 +613,19 @@ class Pool:
                 if stream.keeps_deadlines:
                     reply, reusable = await connection.exchange(request, decode=decode, deadline=deadline)
                 elif stream.expirable and deadline != math.inf:
-                    reply, reusable = await self._exchange_watched(connection, request, decode, deadline)
+                    # On trio, the deadline is kept by the pool's watchdog task (_TrioWatch): at
+                    # the deadline it closes the socket, which wakes the exchange with an error
+                    # raised here as DeadlineExceeded. Inline: a frame fewer held per call.
+                    self._watch.watch(connection, deadline)
+                    try:
+                        reply, reusable = await connection.exchange(request, decode=decode)
+                    except Exception as exc:
+                        if connection.expired:
+                            raise DeadlineExceeded(_OVERDUE_IN_FLIGHT) from exc
+                        raise
+                    finally:
+                        self._watch.unwatch(connection)
+                    reusable = reusable and not connection.expired
                 else:
                     reply, reusable = await self._exchange_in_scope(connection, request, decode, deadline)
                 done = True
@@ -636,23 +654,6 @@ class Pool:
             await connection.stream.aclose()
         return None
 
-    async def _exchange_watched(
-        self, connection: _Connection, request: bytes, decode: bool, deadline: float
-    ) -> tuple[Reply, bool]:
-        """An exchange on trio, its deadline kept by the pool's watchdog task (``_TrioWatch``):
-        at the deadline it closes the socket, which wakes the exchange with an error that
-        is raised here as ``DeadlineExceeded``."""
-        self._watch.watch(connection, deadline)
-        try:
-            reply, reusable = await connection.exchange(request, decode=decode)
-        except Exception as exc:
-            if connection.expired:
-                raise DeadlineExceeded("the call's deadline passed while the request was under way") from exc
-            raise
-        finally:
-            self._watch.unwatch(connection)
-        return reply, reusable and not connection.expired
-
     async def _exchange_in_scope(
         self, connection: _Connection, request: bytes, decode: bool, deadline: float
     ) -> tuple[Reply, bool]:
@@ -665,7 +666,7 @@ class Pool:
         # Reached only when the scope was cancelled: by aclose() or by the deadline.
         if self._closed:
             raise httpx.ReadError(_CLOSED + " while this call was in flight")
-        raise DeadlineExceeded("the call's deadline passed while the request was under way")
+        raise DeadlineExceeded(_OVERDUE_IN_FLIGHT)
 
     async def _connect(self, origin: _Origin, deadline: float = math.inf) -> _Connection:
         scheme, host, port = origin

@@ -24,7 +24,7 @@ import select
 import socket
 import ssl
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Protocol, cast
 
 import anyio
@@ -415,8 +415,10 @@ class AnyioStream:
     async def send(self, data: bytes, deadline: float = math.inf) -> None:
         await self._stream.send(data)
 
-    async def receive(self, deadline: float = math.inf) -> bytes:
-        return await self._stream.receive(65536)
+    def receive(self, deadline: float = math.inf) -> Coroutine[Any, Any, bytes]:
+        # Not a coroutine itself: it hands back the stream's, so a call waiting for its
+        # answer holds one frame fewer (fewer objects for the garbage collector).
+        return self._stream.receive(65536)
 
     def dead(self) -> bool:
         if self._closed:
