@@ -178,7 +178,7 @@ class _Connection:
             raise httpx.WriteError(f"writing the request failed: {exc!r}") from exc
         while True:
             # The head is read here, not in a method of its own: a call waiting for its
-            # answer holds one frame fewer (see "Garbage collection" in docs/performance.md).
+            # answer holds one frame fewer (see "Round two, seventh session" in docs/performance.md).
             data = self.buffer
             try:
                 while (end := head_end(data)) < 0:
